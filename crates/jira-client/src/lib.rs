@@ -1,0 +1,2 @@
+//! Async Jira REST client (work in progress).
+#![deny(missing_docs)]
