@@ -1,0 +1,706 @@
+//! Structured detectors: one multi-pattern regex (a single lazy-DFA pass over the
+//! text) whose candidates are confirmed by validators (Luhn, mod 97, octet ranges,
+//! std IPv6 parsing, SSN and NINO rules, phone structure, entropy).
+
+use regex_automata::{
+    Input, MatchKind,
+    meta::{self, Regex},
+    util::syntax,
+};
+
+use crate::{Detectors, Error, Kind, Result};
+
+/// A found value: byte range in the text and its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) kind: Kind,
+    /// Directory person index (for pseudonyms), `u32::MAX` when not a directory match.
+    pub(crate) person: u32,
+}
+
+impl Span {
+    pub(crate) const fn new(start: usize, end: usize, kind: Kind) -> Self {
+        Self {
+            start,
+            end,
+            kind,
+            person: u32::MAX,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Det {
+    Pem,
+    AuthHeader,
+    Bearer,
+    Token,
+    UrlUserinfo,
+    UrlQuery,
+    Assignment,
+    ContextEntropy,
+    Email,
+    Iban,
+    Nino,
+    Card,
+    Ssn,
+    Ipv4,
+    Ipv6,
+    Phone,
+}
+
+impl Det {
+    const fn kind(self) -> Kind {
+        match self {
+            Det::Pem
+            | Det::AuthHeader
+            | Det::Bearer
+            | Det::Token
+            | Det::Assignment
+            | Det::ContextEntropy => Kind::Secret,
+            Det::UrlUserinfo | Det::UrlQuery => Kind::UrlCredentials,
+            Det::Email => Kind::Email,
+            Det::Iban => Kind::Iban,
+            Det::Nino | Det::Ssn => Kind::NationalId,
+            Det::Card => Kind::Card,
+            Det::Ipv4 | Det::Ipv6 => Kind::Ip,
+            Det::Phone => Kind::Phone,
+        }
+    }
+}
+
+// `B` is an ASCII word boundary: Unicode `\b` would force the slow engines on
+// non-ASCII text, and every pattern here starts and ends on ASCII characters.
+const PATTERNS: &[(Det, &str)] = &[
+    (
+        Det::Pem,
+        r"-----BEGIN[ A-Z0-9]*PRIVATE KEY-----(?:[A-Za-z0-9+/=\r\n\t :,.\-]*?-----END[ A-Z0-9]*PRIVATE KEY-----|[A-Za-z0-9+/=\r\n\t :,.]*)",
+    ),
+    (
+        Det::AuthHeader,
+        r#"(?i:(?-u:\b)(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot|sso-key|ntlm|aws4-hmac-sha256)[ \t]+)?)[A-Za-z0-9._~+/=:,\-]{6,}"#,
+    ),
+    (
+        Det::Bearer,
+        r"(?i:(?-u:\b)bearer)[ \t]+[A-Za-z0-9._~+/\-]{16,}=*",
+    ),
+    (
+        Det::Token,
+        concat!(
+            r"(?-u:\b)(?:",
+            r"(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}",
+            r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}",
+            r"|gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat)-[A-Za-z0-9_\-]{20,}",
+            r"|xox[abposre]-[A-Za-z0-9\-]{10,}|xapp-[0-9]-[A-Za-z0-9\-]{10,}",
+            r"|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,}",
+            r"|AIza[0-9A-Za-z_\-]{35}|ya29\.[0-9A-Za-z_\-]{20,}|GOCSPX-[0-9A-Za-z_\-]{20,}",
+            r"|AT(?:ATT|CTT|OAT)[A-Za-z0-9_=\-]{40,}",
+            r"|eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]*",
+            r"|npm_[A-Za-z0-9]{36}|sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}",
+            r"|SK[0-9a-f]{32}|hf_[A-Za-z]{30,}|dop_v1_[a-f0-9]{64}|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}",
+            r")",
+            r"|hooks\.slack\.com/services/[A-Za-z0-9/_]+",
+        ),
+    ),
+    (
+        Det::UrlUserinfo,
+        r"(?-u:\b)[A-Za-z][A-Za-z0-9+.\-]{1,15}://[A-Za-z0-9._~%!$&'()*+,;=:\-]+@",
+    ),
+    (
+        Det::UrlQuery,
+        r"[?&;](?i:access_token|id_token|refresh_token|auth_token|token|api_key|apikey|api-key|key|sig|signature|password|passwd|pwd|secret|client_secret|auth|code|session|sessionid|session_id|sid|jwt|private_token|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)=[A-Za-z0-9._~%+/=\-]+",
+    ),
+    (
+        Det::Assignment,
+        r#"(?i:(?-u:\b)[a-z0-9_.\-]*(?:passw(?:or)?d|passwd|pwd|passphrase|secret|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth[_\-]?token|access[_\-]?token|refresh[_\-]?token|client[_\-]?secret|token|credentials?)[a-z0-9_.\-]*)["']?[ \t]*(?:=>|:=|=|:)[ \t]*["']?[A-Za-z0-9!#$%&()*+\-./:;<=>?@\[\]^_{|}~]{3,}"#,
+    ),
+    (
+        Det::ContextEntropy,
+        r#"(?i:(?-u:\b)(?:token|secret|key|credential|credentials|password|passwd|apikey|signature|bearer)s?(?-u:\b))[A-Za-z ,:()'"=]{0,40}?[A-Za-z0-9+/_=.\-]{20,}"#,
+    ),
+    (
+        Det::Email,
+        r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?)*\.\p{L}{2,24}",
+    ),
+    (Det::Iban, r"(?-u:\b)[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}"),
+    (
+        Det::Nino,
+        r"(?-u:\b)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D](?-u:\b)",
+    ),
+    (Det::Card, r"(?-u:\b)[0-9](?:[ \-]?[0-9]){12,18}(?-u:\b)"),
+    (
+        Det::Ssn,
+        r"(?-u:\b)(?:[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{3} [0-9]{2} [0-9]{4})(?-u:\b)",
+    ),
+    (
+        Det::Ipv4,
+        r"(?-u:\b)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?-u:\b)",
+    ),
+    (
+        Det::Ipv6,
+        r"(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{1,4})?(?:%[0-9A-Za-z]{1,16})?",
+    ),
+    (
+        Det::Phone,
+        r"(?:\+[0-9]{1,3}|(?-u:\b)00[0-9]{1,3}|\([0-9]{1,5}\)|(?-u:\b)[0-9]{1,5})(?:(?: ?[.\-/] ?| )(?:\([0-9]{1,5}\)|[0-9]{1,8})){1,6}(?: *(?:x|ext\.?|extension|#) *[0-9]{1,6})?(?-u:\b)",
+    ),
+];
+
+/// The compiled structured detectors.
+#[derive(Debug)]
+pub(crate) struct Structured {
+    re: Option<Regex>,
+    dets: Vec<Det>,
+}
+
+impl Structured {
+    pub(crate) fn new(enabled: &Detectors) -> Result<Self> {
+        let (dets, pats): (Vec<Det>, Vec<&str>) = PATTERNS
+            .iter()
+            .filter(|(d, _)| enabled.is_enabled(d.kind()))
+            .map(|(d, p)| (*d, *p))
+            .unzip();
+        if pats.is_empty() {
+            return Ok(Self { re: None, dets });
+        }
+        let re = Regex::builder()
+            .syntax(syntax::Config::new().unicode(true).utf8(true))
+            .configure(
+                meta::Config::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .utf8_empty(true)
+                    .hybrid_cache_capacity(8 * 1024 * 1024),
+            )
+            .build_many(&pats)
+            .map_err(|e| Error::Patterns {
+                source: Box::new(e),
+            })?;
+        Ok(Self { re: Some(re), dets })
+    }
+
+    /// Appends every confirmed finding in `text` to `out`, in order.
+    pub(crate) fn find(&self, text: &str, out: &mut Vec<Span>) {
+        let Some(re) = &self.re else { return };
+        let hay = text.as_bytes();
+        let mut at = 0;
+        while at < hay.len() {
+            let input = Input::new(hay).span(at..hay.len());
+            let Some(m) = re.search(&input) else { break };
+            let Some(det) = self.dets.get(m.pattern().as_usize()).copied() else {
+                break;
+            };
+            match validate(det, text, m.start(), m.end()) {
+                Some((s, e)) => {
+                    out.push(Span::new(s, e, det.kind()));
+                    at = m.end().max(e).max(m.start() + 1);
+                }
+                None => at = resume_after(hay, m.start()),
+            }
+            while at < hay.len() && !text.is_char_boundary(at) {
+                at += 1;
+            }
+        }
+    }
+}
+
+/// Where to search next after a rejected candidate starting at `start`: past the
+/// candidate's first word, so a suffix of the same token is not tried again.
+fn resume_after(hay: &[u8], start: usize) -> usize {
+    let mut i = start;
+    match hay.get(i) {
+        Some(b) if b.is_ascii_alphanumeric() => {
+            while hay.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                i += 1;
+            }
+        }
+        Some(_) => i += 1,
+        None => {}
+    }
+    i.max(start + 1)
+}
+
+fn byte_before(text: &str, i: usize) -> Option<u8> {
+    i.checked_sub(1).and_then(|j| text.as_bytes().get(j).copied())
+}
+
+fn char_before(text: &str, i: usize) -> Option<char> {
+    text.get(..i).and_then(|s| s.chars().next_back())
+}
+
+fn char_after(text: &str, i: usize) -> Option<char> {
+    text.get(i..).and_then(|s| s.chars().next())
+}
+
+fn validate(det: Det, text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    let m = text.get(s..e)?;
+    match det {
+        Det::Pem | Det::Token => Some((s, e)),
+        Det::AuthHeader => {
+            let v = value_start_after_separator(m)?;
+            let v = skip_auth_scheme(m, v);
+            let value = m.get(v..)?.to_ascii_lowercase();
+            let scheme_only = matches!(
+                value.as_str(),
+                "bearer" | "basic" | "token" | "digest" | "negotiate" | "apikey" | "sso-key" | "ntlm"
+            );
+            (e - (s + v) >= 6 && !scheme_only).then_some((s + v, e))
+        }
+        Det::Bearer => {
+            let v = m.find([' ', '\t'])?;
+            let v = v + m.get(v..)?.len() - m.get(v..)?.trim_start().len();
+            Some((s + v, e))
+        }
+        Det::UrlUserinfo => {
+            let u = m.find("://")? + 3;
+            let info = m.get(u..m.len() - 1)?;
+            let tokenish = info.len() >= 16 && info.bytes().any(|b| b.is_ascii_digit());
+            (info.contains(':') || tokenish).then_some((s + u, e - 1))
+        }
+        Det::UrlQuery => {
+            let v = m.find('=')? + 1;
+            let value = m.get(v..)?;
+            if value.len() < 4
+                || (value.len() < 6 && value.bytes().all(|b| b.is_ascii_digit()))
+                || is_issue_key(value)
+            {
+                return None;
+            }
+            Some((s + v, e))
+        }
+        Det::Assignment => assignment(m).map(|v| (s + v, e)),
+        Det::ContextEntropy => {
+            let run = trailing_run(m);
+            let value = m.get(run..)?;
+            high_entropy_secret(value).then_some((s + run, e))
+        }
+        Det::Email => email(text, s, e),
+        Det::Iban => iban(text, s, e),
+        Det::Nino => nino(m).then_some((s, e)),
+        Det::Card => card(m).then_some((s, e)),
+        Det::Ssn => ssn(m).then_some((s, e)),
+        Det::Ipv4 => ipv4(text, s, e).then_some((s, e)),
+        Det::Ipv6 => ipv6(text, s, e),
+        Det::Phone => phone(text, s, e).then_some((s, e)),
+    }
+}
+
+fn is_placeholder(v: &str) -> bool {
+    v.starts_with('[') && v.ends_with(']') && v.len() >= 4
+        || !v.is_empty() && v.bytes().all(|b| b == b'*')
+}
+
+fn is_issue_key(v: &str) -> bool {
+    match v.split_once('-') {
+        Some((p, n)) => {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && p.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+                && !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// Offset of the value after the first `:` or `=` (and any `>`, blanks, quotes).
+fn value_start_after_separator(m: &str) -> Option<usize> {
+    let b = m.as_bytes();
+    let mut i = m.find([':', '='])? + 1;
+    while b.get(i).is_some_and(|c| matches!(c, b'=' | b'>' | b' ' | b'\t' | b'"' | b'\'')) {
+        i += 1;
+    }
+    (i < b.len()).then_some(i)
+}
+
+fn skip_auth_scheme(m: &str, v: usize) -> usize {
+    let rest = m.get(v..).unwrap_or("");
+    if let Some(sp) = rest.find([' ', '\t']) {
+        let after = rest.get(sp..).unwrap_or("").trim_start();
+        if !after.is_empty() {
+            return m.len() - after.len();
+        }
+    }
+    v
+}
+
+fn assignment(m: &str) -> Option<usize> {
+    let sep = m.find([':', '='])?;
+    let key = m.get(..sep)?.to_ascii_lowercase();
+    let v = value_start_after_separator(m)?;
+    let value = m.get(v..)?;
+    if is_placeholder(value) {
+        return None;
+    }
+    let lower = value.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "true" | "false" | "null" | "none" | "nil" | "required" | "optional" | "redacted" | "n/a"
+            | "empty" | "unset" | "changeme!" | "yes" | "no"
+    ) {
+        return None;
+    }
+    let passwordish = key.contains("pass") || key.contains("pwd");
+    if passwordish {
+        return Some(v);
+    }
+    let digits = value.bytes().any(|b| b.is_ascii_digit());
+    let upper = value.bytes().any(|b| b.is_ascii_uppercase());
+    let lowerc = value.bytes().any(|b| b.is_ascii_lowercase());
+    let symbol = value.bytes().any(|b| !b.is_ascii_alphanumeric());
+    let strong = value.len() >= 8 && (digits || (upper && lowerc) || symbol);
+    (strong && !is_issue_key(value) && !looks_like_url_or_path(value)).then_some(v)
+}
+
+fn looks_like_url_or_path(v: &str) -> bool {
+    v.contains("://") || (v.starts_with('/') && v.bytes().filter(|b| *b == b'/').count() >= 2)
+}
+
+fn trailing_run(m: &str) -> usize {
+    let b = m.as_bytes();
+    let mut i = b.len();
+    while i > 0
+        && b.get(i - 1).is_some_and(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'=' | b'.' | b'-')
+        })
+    {
+        i -= 1;
+    }
+    i
+}
+
+/// Shannon entropy in bits per byte.
+pub(crate) fn entropy(v: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for b in v.bytes() {
+        if let Some(c) = counts.get_mut(usize::from(b)) {
+            *c += 1;
+        }
+    }
+    let n = v.len() as f64;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = f64::from(*c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn high_entropy_secret(v: &str) -> bool {
+    let v = v.trim_end_matches('.');
+    if v.len() < 20 || v.contains("://") || is_uuid(v) {
+        return false;
+    }
+    let has_digit = v.bytes().any(|b| b.is_ascii_digit());
+    let has_alpha = v.bytes().any(|b| b.is_ascii_alphabetic());
+    if !has_digit || !has_alpha {
+        return false;
+    }
+    // Hostnames and file names: dotted words ending in an alphabetic suffix.
+    if let Some((_, last)) = v.rsplit_once('.') {
+        if (2..=6).contains(&last.len()) && last.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
+    }
+    entropy(v) >= 3.3
+}
+
+pub(crate) fn is_uuid(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+const FILE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "java", "py", "js", "ts", "rs",
+    "go", "kt", "rb", "php", "css", "html", "json", "yaml", "yml", "xml", "txt", "log", "md",
+    "jar", "war", "zip", "gz", "tar", "lock", "toml", "sh", "class",
+];
+
+fn email(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    if char_after(text, e).is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let m = text.get(s..e)?;
+    let tld = m.rsplit('.').next()?.to_ascii_lowercase();
+    if FILE_EXTENSIONS.contains(&tld.as_str()) {
+        return None;
+    }
+    // Trim leading dots and dashes that are punctuation, not part of the address.
+    let lead = m.len() - m.trim_start_matches(['.', '-', '+']).len();
+    Some((s + lead, e))
+}
+
+/// IBAN lengths by country (ISO 13616 registry).
+fn iban_length(cc: &[u8]) -> Option<usize> {
+    let n = match cc {
+        b"AD" => 24, b"AE" => 23, b"AL" => 28, b"AT" => 20, b"AZ" => 28, b"BA" => 20, b"BE" => 16,
+        b"BG" => 22, b"BH" => 22, b"BR" => 29, b"BY" => 28, b"CH" => 21, b"CR" => 22, b"CY" => 28,
+        b"CZ" => 24, b"DE" => 22, b"DK" => 18, b"DO" => 28, b"EE" => 20, b"EG" => 29, b"ES" => 24,
+        b"FI" => 18, b"FO" => 18, b"FR" => 27, b"GB" => 22, b"GE" => 22, b"GI" => 23, b"GL" => 18,
+        b"GR" => 27, b"GT" => 28, b"HR" => 21, b"HU" => 28, b"IE" => 22, b"IL" => 23, b"IQ" => 23,
+        b"IS" => 26, b"IT" => 27, b"JO" => 30, b"KW" => 30, b"KZ" => 20, b"LB" => 28, b"LC" => 32,
+        b"LI" => 21, b"LT" => 20, b"LU" => 20, b"LV" => 21, b"MC" => 27, b"MD" => 24, b"ME" => 22,
+        b"MK" => 19, b"MR" => 27, b"MT" => 31, b"MU" => 30, b"NL" => 18, b"NO" => 15, b"PK" => 24,
+        b"PL" => 28, b"PS" => 29, b"PT" => 25, b"QA" => 29, b"RO" => 24, b"RS" => 22, b"SA" => 24,
+        b"SC" => 31, b"SE" => 24, b"SI" => 19, b"SK" => 24, b"SM" => 27, b"ST" => 25, b"SV" => 28,
+        b"TL" => 23, b"TN" => 24, b"TR" => 26, b"UA" => 29, b"VA" => 22, b"VG" => 24, b"XK" => 20,
+        _ => return None,
+    };
+    Some(n)
+}
+
+/// Takes exactly the country's IBAN length of characters (spaces skipped) from the
+/// candidate and checks mod 97; the span ends on the last character taken.
+fn iban(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    let m = text.get(s..e)?.as_bytes();
+    let want = iban_length(m.get(..2)?)?;
+    let mut chars = Vec::with_capacity(34);
+    let mut end = 0;
+    for (i, c) in m.iter().enumerate() {
+        if *c == b' ' {
+            continue;
+        }
+        chars.push(*c);
+        if chars.len() == want {
+            end = i + 1;
+            break;
+        }
+    }
+    if chars.len() != want {
+        return None;
+    }
+    let next = text.as_bytes().get(s + end);
+    if next.is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    mod97(&chars).then_some((s, s + end))
+}
+
+pub(crate) fn mod97(iban: &[u8]) -> bool {
+    let rearranged = iban.iter().skip(4).chain(iban.iter().take(4));
+    let mut rem: u32 = 0;
+    for c in rearranged {
+        match c {
+            b'0'..=b'9' => rem = (rem * 10 + u32::from(c - b'0')) % 97,
+            b'A'..=b'Z' => rem = (rem * 100 + u32::from(c - b'A' + 10)) % 97,
+            _ => return false,
+        }
+    }
+    rem == 1
+}
+
+pub(crate) fn luhn(digits: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (i, d) in digits.iter().rev().enumerate() {
+        let mut v = u32::from(*d);
+        if i % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    sum % 10 == 0
+}
+
+fn card(m: &str) -> bool {
+    let digits: Vec<u8> = m.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    let n = digits.len();
+    if !(13..=19).contains(&n) || !luhn(&digits) {
+        return false;
+    }
+    // One separator style, in groups of at least three digits.
+    let seps: Vec<u8> = m.bytes().filter(|b| !b.is_ascii_digit()).collect();
+    if let Some(first) = seps.first() {
+        if seps.iter().any(|s| s != first)
+            || m.split(|c| c == ' ' || c == '-').any(|g| g.len() < 3)
+        {
+            return false;
+        }
+    }
+    let p2 = digits.iter().take(2).fold(0u32, |a, d| a * 10 + u32::from(*d));
+    let p4 = digits.iter().take(4).fold(0u32, |a, d| a * 10 + u32::from(*d));
+    let p3 = p4 / 10;
+    match digits.first() {
+        Some(4) => matches!(n, 13 | 16 | 19),
+        Some(5) => (51..=55).contains(&p2) && n == 16 || p2 == 50 || (56..=59).contains(&p2),
+        Some(2) => (2221..=2720).contains(&p4) && n == 16,
+        Some(3) => {
+            (p2 == 34 || p2 == 37) && n == 15
+                || (3528..=3589).contains(&p4)
+                || (300..=305).contains(&p3) || p2 == 36 || p2 == 38 || p2 == 39
+        }
+        Some(6) => true,
+        _ => false,
+    }
+}
+
+fn ssn(m: &str) -> bool {
+    let d: Vec<u32> = m.bytes().filter(u8::is_ascii_digit).map(|b| u32::from(b - b'0')).collect();
+    if d.len() != 9 {
+        return false;
+    }
+    let area = d.iter().take(3).fold(0, |a, x| a * 10 + x);
+    let group = d.iter().skip(3).take(2).fold(0, |a, x| a * 10 + x);
+    let serial = d.iter().skip(5).fold(0, |a, x| a * 10 + x);
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+fn nino(m: &str) -> bool {
+    let prefix = m.get(..2).unwrap_or("");
+    !matches!(prefix, "BG" | "GB" | "NK" | "KN" | "TN" | "NT" | "ZZ")
+}
+
+fn previous_word_lower(text: &str, s: usize) -> String {
+    let before = text.get(..s).unwrap_or("").trim_end();
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    word.to_ascii_lowercase()
+}
+
+fn ipv4(text: &str, s: usize, e: usize) -> bool {
+    let Some(m) = text.get(s..e) else { return false };
+    let mut octets = [0u32; 4];
+    for (slot, part) in octets.iter_mut().zip(m.split('.')) {
+        if part.len() > 1 && part.starts_with('0') {
+            return false;
+        }
+        match part.parse::<u32>() {
+            Ok(v) if v <= 255 => *slot = v,
+            _ => return false,
+        }
+    }
+    // Part of a longer dotted number (a 5-part version) or of a word.
+    if byte_before(text, s) == Some(b'.')
+        || (text.as_bytes().get(e) == Some(&b'.')
+            && text.as_bytes().get(e + 1).is_some_and(u8::is_ascii_digit))
+    {
+        return false;
+    }
+    if matches!(octets, [0, 0, 0, 0] | [127, 0, 0, 1]) || octets[0] == 255 {
+        return false;
+    }
+    let prev = previous_word_lower(text, s);
+    !matches!(
+        prev.as_str(),
+        "version" | "ver" | "v" | "build" | "release" | "rev" | "revision" | "firmware" | "fw"
+    )
+}
+
+fn ipv6(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    let m = text.get(s..e)?;
+    if char_before(text, s).is_some_and(|c| c.is_alphanumeric() || c == ':' || c == '_' || c == '.')
+        || char_after(text, e).is_some_and(|c| c.is_alphanumeric() || c == ':' || c == '_')
+    {
+        return None;
+    }
+    let addr = m.split('%').next()?;
+    if !addr.bytes().any(|b| b.is_ascii_digit()) || addr.len() < 3 {
+        return None;
+    }
+    addr.parse::<std::net::Ipv6Addr>().ok()?;
+    Some((s, e))
+}
+
+fn phone(text: &str, s: usize, e: usize) -> bool {
+    let Some(m) = text.get(s..e) else { return false };
+    // Split off an extension.
+    let lower_main_end = m
+        .find(['x', '#'])
+        .or_else(|| m.find("ext"))
+        .unwrap_or(m.len());
+    let main = m.get(..lower_main_end).unwrap_or(m).trim_end();
+    let digits = main.bytes().filter(u8::is_ascii_digit).count();
+    if !(7..=15).contains(&digits) {
+        return false;
+    }
+    // Context: part of a larger token (paths, versions, keys, times).
+    if let Some(p) = char_before(text, s) {
+        if p.is_alphanumeric() || matches!(p, '-' | '.' | '/' | '_' | '\\' | '+' | '=' | '#' | '$' | ':') {
+            return false;
+        }
+    }
+    let after = text.as_bytes().get(e).copied();
+    let after2 = text.as_bytes().get(e + 1).copied();
+    if matches!(after, Some(b'.' | b'-' | b'/' | b':' | b'_')) && after2.is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let groups: Vec<&str> = main
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let seps: Vec<char> = main
+        .chars()
+        .filter(|c| matches!(c, '.' | '-' | '/'))
+        .collect();
+    let intl = main.starts_with('+') || main.starts_with("00");
+    let paren = main.starts_with('(');
+    if groups.len() < 2 {
+        return false;
+    }
+    // Dates: 2024-01-15, 15/01/2024, 15.01.2024 at the start.
+    let g = |i: usize| groups.get(i).map_or(0, |g| g.len());
+    if g(0) == 4 && g(1) <= 2 && g(2) <= 2 && (seps.first() == Some(&'-') || seps.first() == Some(&'/') || seps.first() == Some(&'.')) {
+        return false;
+    }
+    if g(0) <= 2 && g(1) <= 2 && (g(2) == 4 || g(2) == 2) && !seps.is_empty() && seps.iter().all(|c| *c == '/' || *c == '.') {
+        return false;
+    }
+    if intl {
+        return digits >= 8;
+    }
+    if paren {
+        return digits >= 7 && groups.iter().skip(1).all(|g| g.len() >= 2);
+    }
+    if seps.iter().any(|c| *c == '.') {
+        // Dotted: only US 3.3.4 or French 2.2.2.2.2; anything else is a version or an IP.
+        let shape: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+        return seps.iter().all(|c| *c == '.') && (shape == [3, 3, 4] || shape == [2, 2, 2, 2, 2]);
+    }
+    if groups.iter().skip(1).any(|g| g.len() < 2) {
+        return false;
+    }
+    if g(0) == 1 {
+        // 1-555-123-4567
+        return groups.first() == Some(&"1") && digits >= 10 && g(1) == 3;
+    }
+    if groups.len() == 2 {
+        // National with trunk prefix: 030 1234567, 01234 567890.
+        return groups.first().is_some_and(|f| f.starts_with('0')) && (2..=5).contains(&g(0)) && digits >= 9;
+    }
+    (2..=5).contains(&g(0)) && (g(0) < 4 || groups.first().is_some_and(|f| f.starts_with('0')) || digits >= 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_and_mod97() {
+        assert!(luhn(&[4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+        assert!(!luhn(&[4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]));
+        assert!(mod97(b"DE89370400440532013000"));
+        assert!(!mod97(b"DE89370400440532013001"));
+        assert!(mod97(b"GB82WEST12345698765432"));
+    }
+
+    #[test]
+    fn entropy_orders_strings() {
+        assert!(entropy("aaaaaaaaaaaaaaaaaaaa") < 0.1);
+        assert!(entropy("q8Z3kP0vX7mW2rT9yL4n") > 4.0);
+    }
+}

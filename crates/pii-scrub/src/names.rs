@@ -1,0 +1,730 @@
+//! Person names: the run's directory (one Aho-Corasick pass) and non-users found
+//! by a public-domain gazetteer combined with context.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::detect::Span;
+use crate::{Error, Kind, Result};
+
+/// A small, fast FNV-1a hasher for short ASCII keys (names, words).
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastSet = HashSet<&'static str, BuildHasherDefault<Fnv>>;
+
+fn load(list: &'static str) -> FastSet {
+    list.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+/// The shipped gazetteer (US Census 1990, public domain) and word lists.
+pub(crate) struct Gazetteer {
+    given: FastSet,
+    surname: FastSet,
+    /// Census names that are also ordinary English or technical words.
+    word: FastSet,
+    stop: FastSet,
+}
+
+pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| Gazetteer {
+    given: load(include_str!("../data/given-names.txt")),
+    surname: load(include_str!("../data/surnames.txt")),
+    word: load(include_str!("../data/name-words.txt")),
+    stop: STOP_WORDS.iter().copied().collect(),
+});
+
+impl Gazetteer {
+    fn is_given(&self, w: &str) -> bool {
+        self.given.contains(w)
+    }
+    fn is_surname(&self, w: &str) -> bool {
+        self.surname.contains(w)
+    }
+    fn is_word(&self, w: &str) -> bool {
+        self.word.contains(w) || self.stop.contains(w)
+    }
+    fn is_stop(&self, w: &str) -> bool {
+        self.stop.contains(w)
+    }
+}
+
+/// Capitalised words that are not names even right after a greeting or a
+/// role word ("Hi Team", "cc Support"), and technical words that are names too.
+const STOP_WORDS: &[&str] = &[
+    "team", "all", "everyone", "everybody", "folks", "guys", "there", "again", "both", "support",
+    "sales", "ops", "devops", "admin", "admins", "customer", "customers", "client", "clients",
+    "contact", "user", "users", "i", "we", "you", "they", "he", "she", "it", "this", "that",
+    "these", "those", "the", "a", "an", "please", "for", "and", "or", "but", "so", "in", "on",
+    "at", "to", "from", "with", "as", "per", "see", "any", "some", "our", "your", "their", "my",
+    "his", "her", "its", "service", "services", "engineering", "product", "security", "qa", "dev",
+    "devs", "friends", "colleagues", "is", "was", "are", "were", "will", "would", "can", "could",
+    "should", "has", "have", "had", "did", "does", "do", "not", "no", "yes", "ok", "okay",
+    "thanks", "thank", "hi", "hello", "hey", "dear", "regards", "cheers", "best", "kind", "sorry",
+    "also", "just", "then", "when", "if", "after", "before", "today", "tomorrow", "yesterday",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jira", "confluence", "jenkins", "github", "gitlab", "bitbucket",
+    "slack", "google", "aws", "azure", "gcp", "docker", "kubernetes", "helm", "terraform",
+    "linux", "windows", "mac", "macos", "ios", "android", "chrome", "firefox", "safari", "edge",
+    "api", "ui", "ux", "sdk", "cli", "db", "sql", "json", "xml", "html", "css", "http", "https",
+    "url", "id", "ids", "prod", "production", "staging", "test", "tests", "build", "release",
+    "sprint", "epic", "story", "bug", "task", "subtask", "issue", "ticket", "comment", "project",
+    "board", "backlog", "version", "fix", "hotfix", "feature", "merge", "pull", "request", "pr",
+    "review", "deploy", "deployment", "server", "cluster", "node", "pod", "error", "warning",
+    "exception", "null", "true", "false", "none", "new", "old", "high", "low", "medium",
+    "critical", "blocker", "major", "minor", "trivial", "done", "open", "closed", "resolved",
+    "todo", "progress", "group", "org", "company", "inc", "ltd", "gmbh", "llc", "corp", "dept",
+    "department", "office", "hq", "anyone", "someone", "nobody", "here", "now", "asap", "fyi",
+    "btw", "re", "fw", "fwd", "sir", "madam", "sirs", "manager", "lead", "owner", "staff",
+    "java", "python", "ruby", "rust", "go", "scala", "kotlin", "swift", "julia", "node", "react",
+    "angular", "vue", "spring", "kafka", "redis", "postgres", "mysql", "oracle", "mongo",
+    "elastic", "grafana", "prometheus", "maven", "gradle", "npm", "yarn", "travis", "jackson",
+    "hudson", "sonar", "nexus", "bamboo", "apple", "amazon", "microsoft", "atlassian", "stripe",
+    "twilio", "zoom", "teams", "outlook", "gmail", "excel", "word", "powerpoint", "sentry",
+    "datadog", "splunk", "okta", "auth", "login", "logout", "email", "phone", "mobile", "web",
+    "app", "apps", "backend", "frontend", "database", "cache", "queue", "worker", "job", "cron",
+    "the", "what", "why", "how", "who", "which", "where", "let", "lets", "let's", "note",
+    "update", "updated", "steps", "expected", "actual", "result", "summary", "description",
+    "environment", "priority", "status", "assignee", "reporter", "component", "components",
+    "label", "labels", "attachment", "attachments", "screenshot", "log", "logs", "config",
+    "settings", "dashboard", "report", "reports", "invoice", "order", "account", "billing",
+    "payment", "checkout", "cart", "export", "import", "upload", "download", "sync", "search",
+    "filter", "page", "pages", "file", "files", "folder", "data", "schema", "table", "column",
+    "row", "field", "fields", "value", "values", "key", "keys", "token", "tokens", "secret",
+    "password", "mr", "mrs", "ms", "dr", "prof", "miss", "mx", "herr", "frau", "mme", "mlle",
+    "sr", "sra", "srta", "sig", "hallo", "bonjour", "salut", "hola", "ciao", "merci", "danke",
+    "grazie", "obrigado", "obrigada", "gracias", "bom", "dia", "guten", "tag", "buongiorno",
+    "european", "english", "german", "french", "italian", "spanish", "portuguese", "american",
+    "us", "uk", "eu", "usa", "europe", "asia", "africa", "america", "qa's",
+];
+
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "herr", "frau", "mme", "mlle",
+    "sr", "sra", "srta", "sig", "sigra", "dott", "ing", "monsieur", "madame", "señor", "señora",
+    "senhor", "senhora", "signor", "signora", "dra",
+];
+
+const TRIGGERS: &[&str] = &[
+    "hi", "hello", "hey", "dear", "thanks", "thx", "ty", "cheers", "regards", "greetings",
+    "hallo", "bonjour", "salut", "hola", "ciao", "olá", "ola", "merci", "danke", "grazie",
+    "obrigado", "obrigada", "gracias", "sincerely", "customer", "client", "contact", "caller",
+    "requester", "reporter", "cc", "attn", "called", "named", "asked", "ask", "ping", "pinged",
+    "told", "tell", "emailed", "contacted", "informed", "inform", "thanked", "notify",
+    "notified", "remind", "reminded", "colleague", "user", "manager", "guest", "patient",
+    "tenant", "applicant", "employee", "candidate", "liebe", "lieber", "caro", "cara",
+    "prezado", "prezada", "querido", "querida", "cher", "chère", "customers",
+];
+
+/// `X with/to NAME`, `X by NAME`, `X from NAME`.
+const PAIR_TRIGGERS: &[(&str, &str)] = &[
+    ("spoke", "with"), ("spoke", "to"), ("talked", "to"), ("talked", "with"), ("met", "with"),
+    ("call", "with"), ("chatted", "with"), ("meeting", "with"), ("sent", "to"),
+    ("forwarded", "to"), ("escalated", "to"), ("assigned", "to"), ("reassigned", "to"),
+    ("wrote", "to"), ("reported", "by"), ("requested", "by"), ("raised", "by"), ("opened", "by"),
+    ("submitted", "by"), ("approved", "by"), ("reviewed", "by"), ("signed", "by"),
+    ("email", "from"), ("message", "from"), ("call", "from"), ("feedback", "from"),
+    ("complaint", "from"), ("ticket", "from"), ("request", "from"), ("mail", "from"),
+    ("thank", "you"), ("on", "behalf"),
+];
+
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "da", "del", "della", "di", "du", "le", "la", "dos", "das",
+    "do", "bin", "al", "ter", "ten", "zu",
+];
+
+/// A person known to the run (from the Jira user directory).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Person {
+    /// Display name, e.g. `"Ada Lovelace"`. Its parts, full form and `Last, First`
+    /// form are all matched.
+    pub display_name: String,
+    /// Jira account id, used for pseudonyms and opt-out matching.
+    pub account_id: Option<String>,
+    /// E-mail address, used for opt-out matching (e-mails in text are found by the
+    /// e-mail detector anyway).
+    pub email: Option<String>,
+}
+
+impl Person {
+    /// A person with a display name only.
+    pub fn new(display_name: impl Into<String>) -> Self {
+        Self {
+            display_name: display_name.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the account id.
+    #[must_use]
+    pub fn with_account_id(mut self, id: impl Into<String>) -> Self {
+        self.account_id = Some(id.into());
+        self
+    }
+
+    /// Sets the e-mail address.
+    #[must_use]
+    pub fn with_email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct DirPattern {
+    person: u32,
+    single: bool,
+    /// Single part that is a common word or very short: needs exact capitalisation
+    /// and must not start a sentence.
+    ambiguous: bool,
+}
+
+/// The directory automaton.
+#[derive(Debug)]
+pub(crate) struct Directory {
+    ac: Option<AhoCorasick>,
+    patterns: Vec<DirPattern>,
+    texts: Vec<String>,
+}
+
+fn fold_diacritics(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a".to_string(),
+            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "A".to_string(),
+            'ç' => "c".to_string(),
+            'Ç' => "C".to_string(),
+            'è' | 'é' | 'ê' | 'ë' => "e".to_string(),
+            'È' | 'É' | 'Ê' | 'Ë' => "E".to_string(),
+            'ì' | 'í' | 'î' | 'ï' => "i".to_string(),
+            'Ì' | 'Í' | 'Î' | 'Ï' => "I".to_string(),
+            'ñ' => "n".to_string(),
+            'Ñ' => "N".to_string(),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => "o".to_string(),
+            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => "O".to_string(),
+            'ù' | 'ú' | 'û' | 'ü' => "u".to_string(),
+            'Ù' | 'Ú' | 'Û' | 'Ü' => "U".to_string(),
+            'ý' | 'ÿ' => "y".to_string(),
+            'ß' => "ss".to_string(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+impl Directory {
+    pub(crate) fn new(people: &[Person]) -> Result<Self> {
+        let gz = &*GAZETTEER;
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut texts = Vec::new();
+        let mut patterns = Vec::new();
+        let mut push = |text: String, p: DirPattern| {
+            let key = text.to_lowercase();
+            if key.chars().count() >= 2 && seen.insert(key) {
+                texts.push(text);
+                patterns.push(p);
+            }
+        };
+        for (idx, person) in people.iter().enumerate() {
+            let person_idx = u32::try_from(idx).unwrap_or(u32::MAX - 1);
+            let parts: Vec<&str> = person
+                .display_name
+                .split_whitespace()
+                .map(|p| p.trim_matches(|c: char| !c.is_alphanumeric()))
+                .filter(|p| !p.is_empty())
+                .collect();
+            let mut forms: Vec<(String, bool)> = Vec::new();
+            if parts.len() >= 2 {
+                forms.push((parts.join(" "), false));
+                if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
+                    forms.push((format!("{last}, {first}"), false));
+                    forms.push((format!("{first} {last}"), false));
+                }
+            }
+            for part in &parts {
+                forms.push(((*part).to_string(), true));
+            }
+            for (form, single) in forms {
+                let lower = form.to_lowercase();
+                let ambiguous = single
+                    && (lower.chars().count() <= 2
+                        || gz.is_word(&lower)
+                        || lower.chars().all(|c| c.is_ascii_digit()));
+                if single && lower.chars().count() < 2 {
+                    continue;
+                }
+                let p = DirPattern {
+                    person: person_idx,
+                    single,
+                    ambiguous,
+                };
+                let folded = fold_diacritics(&form);
+                if !form.is_ascii() {
+                    // ASCII case folding does not cover non-ASCII letters.
+                    push(form.to_lowercase(), p);
+                    push(form.to_uppercase(), p);
+                }
+                if folded != form {
+                    push(folded, p);
+                }
+                push(form, p);
+            }
+        }
+        if texts.is_empty() {
+            return Ok(Self {
+                ac: None,
+                patterns,
+                texts,
+            });
+        }
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&texts)
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&texts)
+            })
+            .map_err(|e| Error::Directory {
+                people: people.len(),
+                source: Box::new(e),
+            })?;
+        Ok(Self {
+            ac: Some(ac),
+            patterns,
+            texts,
+        })
+    }
+
+    pub(crate) fn find(&self, text: &str, out: &mut Vec<Span>) {
+        let Some(ac) = &self.ac else { return };
+        for m in ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let Some(p) = self.patterns.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            if !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+                continue;
+            }
+            if !word_bounded(text, s, e) {
+                continue;
+            }
+            if p.single && !single_ok(text, s, e, p, self.texts.get(m.pattern().as_usize())) {
+                continue;
+            }
+            out.push(Span {
+                start: s,
+                end: e,
+                kind: Kind::Person,
+                person: p.person,
+            });
+        }
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn word_bounded(text: &str, s: usize, e: usize) -> bool {
+    let before = text.get(..s).and_then(|t| t.chars().next_back());
+    let after = text.get(e..).and_then(|t| t.chars().next());
+    !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+}
+
+/// Code-like surroundings: `Foo.bar`, `obj.Name`, `name(`, `path/Name`, `$Name`.
+fn code_context(text: &str, s: usize, e: usize) -> bool {
+    let b = text.as_bytes();
+    let before = s.checked_sub(1).and_then(|i| b.get(i)).copied();
+    let after = b.get(e).copied();
+    let after2 = b.get(e + 1).copied();
+    matches!(before, Some(b'.' | b'/' | b'\\' | b'$' | b'#' | b'_' | b'<' | b'{' | b'`' | b'='))
+        || matches!(after, Some(b'(' | b'_' | b'/' | b'\\' | b'=' | b'>' | b'}' | b'`' | b'['))
+        || (after == Some(b'.') && after2.is_some_and(|c| c.is_ascii_alphabetic()))
+        || (after == Some(b':') && after2 == Some(b':'))
+}
+
+fn sentence_start(text: &str, s: usize) -> bool {
+    let before = text.get(..s).unwrap_or("").trim_end_matches([' ', '\t', '"', '\'', '(', '*']);
+    match before.chars().next_back() {
+        None => true,
+        Some(c) => matches!(c, '.' | '!' | '?' | '\n' | '\r' | ':' | ';' | '-' | '•' | '>'),
+    }
+}
+
+fn single_ok(text: &str, s: usize, e: usize, p: &DirPattern, pattern: Option<&String>) -> bool {
+    if code_context(text, s, e) {
+        return false;
+    }
+    if !p.ambiguous {
+        return true;
+    }
+    let Some(found) = text.get(s..e) else { return false };
+    // Exactly capitalised like the directory entry ("Will", not "will" or "WILL").
+    let exact = pattern.is_some_and(|pat| pat == found);
+    let capitalised = found.chars().next().is_some_and(char::is_uppercase)
+        && found.chars().skip(1).all(|c| !c.is_uppercase());
+    if !exact || !capitalised {
+        return false;
+    }
+    !sentence_start(text, s) || triggered_before(text, s)
+}
+
+// ---------------------------------------------------------------------------
+// Non-users: gazetteer + context.
+
+fn lower_into<'b>(w: &str, buf: &'b mut [u8; 48]) -> Option<&'b str> {
+    if w.len() > buf.len() || !w.is_ascii() {
+        return None;
+    }
+    let dst = buf.get_mut(..w.len())?;
+    for (d, c) in dst.iter_mut().zip(w.bytes()) {
+        *d = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(dst).ok()
+}
+
+fn with_lower<R>(w: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 48];
+    match lower_into(w, &mut buf) {
+        Some(l) => f(l),
+        None => f(&w.to_lowercase()),
+    }
+}
+
+/// Length of a name-like token at the start of `rest`: `Upper lower+` with
+/// hyphen/apostrophe joins (`Jean-Pierre`, `O'Brien`) and `Mc`/`Mac` prefixes.
+/// Returns `None` for all-caps, CamelCase, digits or underscores.
+fn name_token(rest: &str) -> Option<usize> {
+    let mut chars = rest.char_indices().peekable();
+    let (_, first) = chars.next()?;
+    if !first.is_uppercase() {
+        return None;
+    }
+    let mut end = first.len_utf8();
+    let mut lower_run = 0usize;
+    let mut prev_upper = true;
+    let mut part_start_text = 0usize;
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_lowercase() {
+            lower_run += 1;
+            prev_upper = false;
+            end = i + c.len_utf8();
+            chars.next();
+        } else if c.is_uppercase() {
+            // Allowed after Mc / Mac / O' / D' (part prefix), otherwise CamelCase.
+            let part = rest.get(part_start_text..i).unwrap_or("");
+            if prev_upper || !matches!(part, "Mc" | "Mac" | "De" | "Di" | "La" | "Le") {
+                return None;
+            }
+            prev_upper = true;
+            end = i + c.len_utf8();
+            chars.next();
+        } else if c == '-' || c == '\'' || c == '’' {
+            // Join only when an upper-case letter (or a lower-case one after O'/D') follows.
+            let mut look = chars.clone();
+            look.next();
+            match look.peek() {
+                Some(&(j, n)) if n.is_uppercase() => {
+                    chars.next();
+                    chars.next();
+                    part_start_text = j;
+                    prev_upper = true;
+                    lower_run = 0;
+                    end = j + n.len_utf8();
+                }
+                _ => break,
+            }
+        } else if c.is_alphanumeric() || c == '_' {
+            return None;
+        } else {
+            break;
+        }
+    }
+    if lower_run == 0 && end <= first.len_utf8() {
+        return None;
+    }
+    if lower_run == 0 {
+        return None;
+    }
+    Some(end)
+}
+
+fn prev_word(text: &str, s: usize) -> Option<(usize, usize)> {
+    let before = text.get(..s)?;
+    let trimmed = before.trim_end_matches(|c: char| !is_word_char(c) && c != '\'');
+    let gap = before.get(trimmed.len()..)?;
+    // Only blanks and light punctuation between a trigger and the name.
+    if gap.chars().count() > 4 || gap.chars().any(|c| !matches!(c, ' ' | '\t' | ',' | ':' | '\n' | '\r' | '.' | ';' | '@' | '(')) {
+        return None;
+    }
+    let end = trimmed.len();
+    let start = trimmed
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word_char(*c) || *c == '\'')
+        .last()
+        .map(|(i, _)| i)?;
+    Some((start, end))
+}
+
+fn is_in(list: &[&str], w: &str) -> bool {
+    list.contains(&w)
+}
+
+/// Is the word before `s` a greeting, role word, honorific or pair trigger?
+fn triggered_before(text: &str, s: usize) -> bool {
+    if s > 0 && text.as_bytes().get(s - 1) == Some(&b'@') {
+        return true;
+    }
+    let Some((ps, pe)) = prev_word(text, s) else { return false };
+    let Some(p) = text.get(ps..pe) else { return false };
+    with_lower(p, |p| {
+        if is_in(TRIGGERS, p) || is_in(HONORIFICS, p) {
+            return true;
+        }
+        let Some((qs, qe)) = prev_word(text, ps) else { return false };
+        let Some(q) = text.get(qs..qe) else { return false };
+        with_lower(q, |q| PAIR_TRIGGERS.iter().any(|(a, b)| *a == q && *b == p))
+    })
+}
+
+fn honorific_before(text: &str, s: usize) -> bool {
+    let Some((ps, pe)) = prev_word(text, s) else { return false };
+    text.get(ps..pe).is_some_and(|p| with_lower(p, |p| is_in(HONORIFICS, p)))
+}
+
+/// Finds non-user names by gazetteer and context.
+pub(crate) fn find_non_users(text: &str, out: &mut Vec<Span>) {
+    let gz = &*GAZETTEER;
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut last_ctx_end: Option<usize> = None;
+    while i < b.len() {
+        let Some(&c) = b.get(i) else { break };
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' {
+            // Skip the rest of this word.
+            while b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80) {
+                i += 1;
+            }
+            continue;
+        }
+        if c < 0x80 && !c.is_ascii_uppercase() {
+            i += 1;
+            continue;
+        }
+        if !text.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        let rest = text.get(i..).unwrap_or("");
+        let first = rest.chars().next().unwrap_or(' ');
+        if !first.is_uppercase() {
+            i += first.len_utf8().max(1);
+            continue;
+        }
+        // A capitalised token: preceded by a word character means mid-word.
+        if text.get(..i).and_then(|t| t.chars().next_back()).is_some_and(is_word_char) {
+            i += first.len_utf8();
+            continue;
+        }
+        let Some(len) = name_token(rest) else {
+            while b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80) {
+                i += 1;
+            }
+            i = i.max(1);
+            while i < b.len() && !text.is_char_boundary(i) {
+                i += 1;
+            }
+            continue;
+        };
+        let (s, e) = (i, i + len);
+        match classify(text, s, e, gz, last_ctx_end) {
+            Some((end, ctx)) => {
+                out.push(Span::new(s, end, Kind::Person));
+                last_ctx_end = ctx.then_some(end);
+                i = end;
+            }
+            None => i = e,
+        }
+    }
+}
+
+/// Decides whether the token `s..e` starts a name; returns the name's end and
+/// whether it was found by context (so a following `, Name` list continues it).
+fn classify(
+    text: &str,
+    s: usize,
+    e: usize,
+    gz: &Gazetteer,
+    last_ctx_end: Option<usize>,
+) -> Option<(usize, bool)> {
+    if code_context(text, s, e) {
+        return None;
+    }
+    let w = text.get(s..e)?;
+    let head = w.split(['-', '\'', '’']).next().unwrap_or(w);
+    let (given, surname, word, stop) = with_lower(w, |l| {
+        with_lower(head, |h| {
+            (
+                gz.is_given(l) || gz.is_given(h),
+                gz.is_surname(l) || gz.is_surname(h),
+                gz.is_word(l),
+                gz.is_stop(l),
+            )
+        })
+    });
+    if stop {
+        return None;
+    }
+    let possessive = text.get(e..).is_some_and(|r| r.starts_with("'s") || r.starts_with("’s"));
+    let list_continuation = last_ctx_end.is_some_and(|end| {
+        text.get(end..s)
+            .is_some_and(|gap| matches!(gap, ", " | "," | " and " | " & " | ", and " | " und " | " et " | " e " | " y "))
+    });
+    let honorific = honorific_before(text, s);
+    let triggered = honorific || list_continuation || triggered_before(text, s);
+
+    if triggered && (!word || given || surname || honorific) {
+        return Some((extend(text, e, gz, true), true));
+    }
+    // "Given Surname" adjacency.
+    if given {
+        if let Some((ns, ne)) = next_name_token(text, e) {
+            let next = text.get(ns..ne)?;
+            let (n_surname, n_word, n_stop) =
+                with_lower(next, |l| (gz.is_surname(l), gz.is_word(l), gz.is_stop(l)));
+            let ok = if word { n_surname && !n_word } else { !n_stop && (n_surname || !n_word) };
+            if ok {
+                return Some((extend(text, e, gz, false), false));
+            }
+        }
+        if !word && !sentence_start_code(text, s, e) {
+            return Some((e, false));
+        }
+        if possessive {
+            return Some((e, false));
+        }
+    }
+    None
+}
+
+/// Standalone given names are taken unless the token looks like a heading or code.
+fn sentence_start_code(text: &str, s: usize, e: usize) -> bool {
+    code_context(text, s, e)
+}
+
+/// The next name-like token after `e` separated by exactly one space.
+fn next_name_token(text: &str, e: usize) -> Option<(usize, usize)> {
+    let rest = text.get(e..)?;
+    let after = rest.strip_prefix(' ')?;
+    let ns = e + 1;
+    let len = name_token(after)?;
+    let ne = ns + len;
+    if code_context(text, ns, ne) {
+        return None;
+    }
+    Some((ns, ne))
+}
+
+/// Extends a name over following capitalised parts, initials (`J.`) and
+/// particles (`van der`), up to three more parts.
+fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
+    for _ in 0..3 {
+        let Some(rest) = text.get(e..) else { break };
+        let Some(after) = rest.strip_prefix(' ') else { break };
+        // Initial: "J. " followed by a name.
+        let ab = after.as_bytes();
+        if ab.len() >= 3 && ab.first().is_some_and(u8::is_ascii_uppercase) && ab.get(1) == Some(&b'.') && ab.get(2) == Some(&b' ') {
+            if let Some(len) = after.get(3..).and_then(name_token) {
+                e = e + 1 + 3 + len;
+                continue;
+            }
+            break;
+        }
+        // Particles: "van der Berg", "da Silva".
+        let particle_len = after
+            .split(' ')
+            .next()
+            .filter(|p| is_in(PARTICLES, p))
+            .map(str::len);
+        if let Some(pl) = particle_len {
+            let tail = after.get(pl..).unwrap_or("");
+            if let Some(t) = tail.strip_prefix(' ') {
+                if let Some(len) = name_token(t) {
+                    e = e + 1 + pl + 1 + len;
+                    continue;
+                }
+                if let Some(p2) = t.split(' ').next().filter(|p| is_in(PARTICLES, p)) {
+                    let t2 = t.get(p2.len()..).unwrap_or("");
+                    if let Some(len) = t2.strip_prefix(' ').and_then(name_token) {
+                        e = e + 1 + pl + 1 + p2.len() + 1 + len;
+                        continue;
+                    }
+                }
+            }
+            break;
+        }
+        let Some((ns, ne)) = next_name_token(text, e) else { break };
+        let Some(next) = text.get(ns..ne) else { break };
+        let (n_surname, n_given, n_word, n_stop) = with_lower(next, |l| {
+            (gz.is_surname(l), gz.is_given(l), gz.is_word(l), gz.is_stop(l))
+        });
+        let ok = !n_stop && (n_surname || n_given || (lenient || !n_word));
+        if !ok {
+            break;
+        }
+        e = ne;
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<&str> {
+        let mut v = Vec::new();
+        find_non_users(text, &mut v);
+        v.iter().map(|s| &text[s.start..s.end]).collect()
+    }
+
+    #[test]
+    fn context_and_adjacency() {
+        assert_eq!(names("Hi Jürgen, the export fails."), vec!["Jürgen"]);
+        assert_eq!(names("Customer Jean-Pierre Dubois called."), vec!["Jean-Pierre Dubois"]);
+        assert_eq!(names("cc Anna Schmidt, Klaus Meyer"), vec!["Anna Schmidt", "Klaus Meyer"]);
+        assert_eq!(names("Maria Gonzalez reported it"), vec!["Maria Gonzalez"]);
+        assert_eq!(names("Spoke with Mr. O'Brien today"), vec!["O'Brien"]);
+        assert_eq!(names("Customer Ludwig van Beethoven called"), vec!["Ludwig van Beethoven"]);
+    }
+
+    #[test]
+    fn code_and_words_survive() {
+        assert!(names("Hi Team, UserService threw NullPointerException in Foo.bar").is_empty());
+        assert!(names("Please Deploy the Release to Staging on Monday").is_empty());
+        assert!(names("Thanks Jenkins for the build").is_empty());
+        assert!(names("Will this work? Mark it done.").is_empty());
+    }
+}

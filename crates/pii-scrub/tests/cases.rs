@@ -1,0 +1,53 @@
+//! Table-driven detector cases: every `tests/cases/*.tsv` line is
+//! `input<TAB>expected`, run through one scrubber.
+
+use jirafe_pii_scrub::{Person, Scrubber};
+
+fn unescape(s: &str) -> String {
+    s.replace("\\n", "\n").replace("\\t", "\t")
+}
+
+fn run(file: &str, scrubber: &Scrubber) {
+    let path = format!("{}/tests/cases/{file}", env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read_to_string(&path).expect("case file readable");
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for (i, line) in data.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (input, expected) = line.split_once('\t').expect("input<TAB>expected");
+        let (input, expected) = (unescape(input), unescape(expected));
+        n += 1;
+        let got = scrubber.scrub(&input).text.into_owned();
+        if got != expected {
+            failures.push(format!("{file}:{}\n  input:    {input}\n  expected: {expected}\n  got:      {got}", i + 1));
+        }
+        // Idempotence on every case.
+        let again = scrubber.scrub(&got).text.into_owned();
+        if again != got {
+            failures.push(format!("{file}:{} not idempotent\n  once:  {got}\n  twice: {again}", i + 1));
+        }
+    }
+    assert!(n > 5, "{file} has too few cases");
+    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn detector_cases() {
+    run("detectors.tsv", &Scrubber::builder().build().unwrap());
+}
+
+#[test]
+fn directory_cases() {
+    let s = Scrubber::builder()
+        .with_people([
+            Person::new("Ada Lovelace").with_account_id("acc-ada"),
+            Person::new("Will Turner"),
+            Person::new("José Álvarez"),
+            Person::new("Mark Li"),
+        ])
+        .build()
+        .unwrap();
+    run("directory.tsv", &s);
+}
