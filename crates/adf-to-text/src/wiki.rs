@@ -149,9 +149,14 @@ fn emphasis_marks(s: &str, ranges: impl Iterator<Item = (usize, usize)> + Clone,
 }
 
 /// `{name}` or `{name:params}` at the start of `s`: (name, params, length).
+///
+/// The scan stops at the next `{`, so trying every `{` of a line stays linear.
 fn tag_at(s: &str) -> Option<(&str, &str, usize)> {
     let body = s.strip_prefix('{')?;
-    let end = body.find('}')?;
+    let end = memchr::memchr2(b'}', b'{', body.as_bytes())?;
+    if body.as_bytes().get(end) != Some(&b'}') {
+        return None;
+    }
     let inner = body.get(..end)?;
     let (name, params) = inner.split_once(':').unwrap_or((inner, ""));
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
@@ -374,6 +379,22 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
         toks.clear();
         let mut plain = 0;
         let mut i = 0;
+        // Where a search for a closer failed: none exists after it, so
+        // later openers need not search again (keeps the pass linear).
+        let mut no_bang = usize::MAX;
+        let mut no_mono = usize::MAX;
+        let mut no_code = usize::MAX;
+        let mut no_noformat = usize::MAX;
+        let find_from = |from: usize, pat: &str, fail: &mut usize| -> Option<usize> {
+            if from >= *fail {
+                return None;
+            }
+            let r = s.get(from..).and_then(|r| r.find(pat));
+            if r.is_none() {
+                *fail = from;
+            }
+            r
+        };
         while i < b.len() {
             let c = b.get(i).copied().unwrap_or(0);
             let found = match c {
@@ -386,20 +407,32 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
                         Some((Tok::Literal(i + 1, i + 1 + len), 1 + len))
                     }
                 }
-                b'[' => s
+                // The nearest `]` with no `[` before it: linear over the line.
+                b'[' => b
                     .get(i + 1..)
-                    .and_then(|r| r.find(']'))
+                    .and_then(|r| memchr::memchr2(b'[', b']', r))
+                    .filter(|&len| b.get(i + 1 + len) == Some(&b']'))
                     .filter(|&len| s.get(i + 1..i + 1 + len).is_some_and(|t| !t.trim().is_empty()))
                     .map(|len| (Tok::Link(i + 1, i + 1 + len), len + 2)),
-                b'!' => s
-                    .get(i + 1..)
-                    .and_then(|r| r.find('!'))
+                b'!' => find_from(i + 1, "!", &mut no_bang)
                     .filter(|&len| s.get(i + 1..i + 1 + len).is_some_and(looks_like_image))
                     .map(|len| (Tok::Image(i + 1, i + 1 + len), len + 2)),
                 b'{' => {
                     let rest = s.get(i..).unwrap_or_default();
-                    if let Some(mono) = rest.strip_prefix("{{") {
-                        mono.find("}}").map(|end| (Tok::Literal(i + 2, i + 2 + end), end + 4))
+                    if rest.starts_with("{{") {
+                        find_from(i + 2, "}}", &mut no_mono)
+                            .map(|end| (Tok::Literal(i + 2, i + 2 + end), end + 4))
+                    } else if let Some((name @ ("code" | "noformat"), _, len)) = tag_at(rest) {
+                        // Inline code: verbatim up to its closing tag.
+                        let (closer, fail) = if name == "code" {
+                            ("{code}", &mut no_code)
+                        } else {
+                            ("{noformat}", &mut no_noformat)
+                        };
+                        match find_from(i + len, closer, fail) {
+                            Some(end) => Some((Tok::Literal(i + len, i + len + end), len + end + closer.len())),
+                            None => Some((Tok::Macro(i, i + len), len)),
+                        }
                     } else {
                         tag_at(rest)
                             .filter(|(name, _, _)| {
@@ -594,10 +627,20 @@ fn split_cells(row: &str) -> Vec<&str> {
     let b = row.as_bytes();
     let mut cells = Vec::new();
     let mut depth = 0usize;
+    let mut mono = false;
     let mut start = 0;
     let mut i = 0;
     while i < b.len() {
         match b.get(i) {
+            Some(b'{') if b.get(i + 1) == Some(&b'{') => {
+                mono = true;
+                i += 1;
+            }
+            Some(b'}') if mono && b.get(i + 1) == Some(&b'}') => {
+                mono = false;
+                i += 1;
+            }
+            _ if mono => {}
             Some(b'[') => depth += 1,
             Some(b']') => depth = depth.saturating_sub(1),
             Some(b'|') if depth == 0 => {
