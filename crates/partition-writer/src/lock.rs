@@ -129,7 +129,9 @@ async fn break_if_stale(
             Ok(r) => {
                 let modified = r.meta.last_modified.timestamp_millis();
                 let bytes = r.bytes().await.map_err(|e| Error::store(&path, e))?;
-                Ok(Some(parse_lock(&bytes).unwrap_or_else(|| (String::new(), modified))))
+                Ok(Some(
+                    parse_lock(&bytes).unwrap_or_else(|| (String::new(), modified)),
+                ))
             }
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(Error::store(&path, e)),

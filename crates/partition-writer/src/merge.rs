@@ -100,7 +100,10 @@ pub(crate) fn split_by_month(
                 spec.month_column()
             ),
             MonthError::Unsupported => {
-                format!("month column `{}` has an unsupported type", spec.month_column())
+                format!(
+                    "month column `{}` has an unsupported type",
+                    spec.month_column()
+                )
             }
         };
         invalid_input(spec, reason)
@@ -191,7 +194,11 @@ pub(crate) fn output_schema(
 
 /// Re-shapes a batch to `target` (columns by name, missing ones as nulls). Types were
 /// checked by [`output_schema`].
-pub(crate) fn conform_to(table: &str, batch: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch> {
+pub(crate) fn conform_to(
+    table: &str,
+    batch: &RecordBatch,
+    target: &SchemaRef,
+) -> Result<RecordBatch> {
     let columns: Vec<ArrayRef> = target
         .fields()
         .iter()
@@ -211,10 +218,12 @@ fn row_keys(table: &str, batch: &RecordBatch, columns: &[&str]) -> Result<Rows> 
     let mut fields = Vec::with_capacity(columns.len());
     let mut arrays = Vec::with_capacity(columns.len());
     for name in columns {
-        let col = batch.column_by_name(name).ok_or_else(|| Error::InvalidInput {
-            table: table.to_owned(),
-            reason: format!("column `{name}` is missing"),
-        })?;
+        let col = batch
+            .column_by_name(name)
+            .ok_or_else(|| Error::InvalidInput {
+                table: table.to_owned(),
+                reason: format!("column `{name}` is missing"),
+            })?;
         fields.push(SortField::new(col.data_type().clone()));
         arrays.push(col.clone());
     }
@@ -242,7 +251,10 @@ pub(crate) fn upsert_rows(
         if let Some(col) = all.column_by_name(key).filter(|c| c.null_count() > 0) {
             return Err(Error::InvalidInput {
                 table: table.to_owned(),
-                reason: format!("primary key column `{key}` has {} null(s)", col.null_count()),
+                reason: format!(
+                    "primary key column `{key}` has {} null(s)",
+                    col.null_count()
+                ),
             });
         }
     }
@@ -323,7 +335,11 @@ mod tests {
             .primary_key(["id"])
             .month_column("m")
             .owner_column("id");
-        let b = if with_version { b.version_column("v") } else { b };
+        let b = if with_version {
+            b.version_column("v")
+        } else {
+            b
+        };
         b.build().unwrap()
     }
 
@@ -351,8 +367,18 @@ mod tests {
     #[test]
     fn newer_version_wins_and_ties_go_to_the_later_row() {
         let s = spec(true);
-        let stored = batch(&s, &[3, 1, 2], &[Some(5), Some(5), None], &["old3", "old1", "old2"]);
-        let incoming = batch(&s, &[1, 2, 3, 4], &[Some(4), Some(1), Some(5), None], &["new1", "new2", "new3", "new4"]);
+        let stored = batch(
+            &s,
+            &[3, 1, 2],
+            &[Some(5), Some(5), None],
+            &["old3", "old1", "old2"],
+        );
+        let incoming = batch(
+            &s,
+            &[1, 2, 3, 4],
+            &[Some(4), Some(1), Some(5), None],
+            &["new1", "new2", "new3", "new4"],
+        );
         let out = upsert_rows(&s, s.schema(), &[stored, incoming]).unwrap();
         assert_eq!(xs(&out), ["1:old1", "2:new2", "3:new3", "4:new4"]);
     }

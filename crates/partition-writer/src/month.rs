@@ -5,8 +5,8 @@ use std::str::FromStr;
 
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::datatypes::{
-    DataType, Date32Type, Date64Type, TimeUnit, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+    DataType, Date32Type, Date64Type, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
 };
 
 /// A calendar month (`YYYY-MM`), the partition key of every table.
@@ -140,9 +140,7 @@ pub(crate) fn months_of(array: &ArrayRef) -> Result<Vec<Month>, MonthError> {
                 TimeUnit::Microsecond => a.as_primitive::<TimestampMicrosecondType>().values(),
                 TimeUnit::Nanosecond => a.as_primitive::<TimestampNanosecondType>().values(),
             };
-            per_row(a, |i| {
-                Month::from_days(values.get(i)?.div_euclid(per_day))
-            })
+            per_row(a, |i| Month::from_days(values.get(i)?.div_euclid(per_day)))
         }
         DataType::Date32 => {
             let values = a.as_primitive::<Date32Type>().values();
@@ -173,7 +171,15 @@ mod tests {
     #[test]
     fn parses_and_rejects() {
         assert_eq!("0001-12".parse(), Ok(Month { year: 1, month: 12 }));
-        for bad in ["2025-13", "2025-00", "2025-3", "25-03", "2025/03", "+025-03", "2025-03-01"] {
+        for bad in [
+            "2025-13",
+            "2025-00",
+            "2025-3",
+            "25-03",
+            "2025/03",
+            "+025-03",
+            "2025-03-01",
+        ] {
             assert_eq!(bad.parse::<Month>(), Err(ParseMonthError), "{bad}");
         }
     }
@@ -182,17 +188,29 @@ mod tests {
     fn timestamps_map_to_utc_months() {
         // 2025-02-28T23:59:59.999999Z, 2025-03-01T00:00:00Z, 1969-12-31T23:00:00Z
         let a: ArrayRef = Arc::new(
-            TimestampMicrosecondArray::from(vec![1_740_787_199_999_999, 1_740_787_200_000_000, -3_600_000_000])
-                .with_timezone("UTC"),
+            TimestampMicrosecondArray::from(vec![
+                1_740_787_199_999_999,
+                1_740_787_200_000_000,
+                -3_600_000_000,
+            ])
+            .with_timezone("UTC"),
         );
-        let got: Vec<String> = months_of(&a).unwrap().iter().map(|m| m.to_string()).collect();
+        let got: Vec<String> = months_of(&a)
+            .unwrap()
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
         assert_eq!(got, ["2025-02", "2025-03", "1969-12"]);
     }
 
     #[test]
     fn dates_and_strings() {
         let d: ArrayRef = Arc::new(Date32Array::from(vec![0, 59, 11_016]));
-        let got: Vec<String> = months_of(&d).unwrap().iter().map(|m| m.to_string()).collect();
+        let got: Vec<String> = months_of(&d)
+            .unwrap()
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
         assert_eq!(got, ["1970-01", "1970-03", "2000-02"]);
         let s: ArrayRef = Arc::new(StringArray::from(vec![Some("2024-12"), None]));
         assert!(matches!(months_of(&s), Err(MonthError::Null(1))));

@@ -136,7 +136,10 @@ pub(crate) fn may_contain(
             .row_group_maxes(meta.row_groups())
             .map_err(|e| Error::parquet(path, e))?,
     )?;
-    let (mins, maxes) = (mins.as_primitive::<Int64Type>(), maxes.as_primitive::<Int64Type>());
+    let (mins, maxes) = (
+        mins.as_primitive::<Int64Type>(),
+        maxes.as_primitive::<Int64Type>(),
+    );
     for rg in 0..mins.len().min(maxes.len()) {
         if mins.is_null(rg) || maxes.is_null(rg) {
             return Ok(true);

@@ -294,7 +294,8 @@ impl PartitionWriter {
             let mut report = WriteReport::new(spec.name());
             while let Some((month, incoming)) = grouped.pop_first() {
                 let path = self.partition_path(spec.name(), month);
-                let plan = |stored: Option<Bytes>| plan_upsert(spec, month, &path, stored, &incoming);
+                let plan =
+                    |stored: Option<Bytes>| plan_upsert(spec, month, &path, stored, &incoming);
                 if let Some(r) = self.commit(spec, month, plan).await? {
                     report.partitions.push(r);
                 }
@@ -412,7 +413,11 @@ impl PartitionWriter {
     ///
     /// [`Error::Parquet`] naming the object if it is not readable Parquet;
     /// [`Error::ObjectStore`] if the store fails.
-    pub async fn read_partition(&self, table: &str, month: Month) -> Result<Option<Vec<RecordBatch>>> {
+    pub async fn read_partition(
+        &self,
+        table: &str,
+        month: Month,
+    ) -> Result<Option<Vec<RecordBatch>>> {
         let path = self.partition_path(table, month);
         match self.fetch(&path).await? {
             None => Ok(None),
@@ -456,7 +461,8 @@ impl PartitionWriter {
                 parquet::errors::ParquetError::General("not a Parquet file: too short".into()),
             )
         })?;
-        let meta_len = parquet_io::metadata_len(path.as_ref(), tail.get(footer_at..).unwrap_or_default())?;
+        let meta_len =
+            parquet_io::metadata_len(path.as_ref(), tail.get(footer_at..).unwrap_or_default())?;
         let meta = if let Some(start) = footer_at.checked_sub(meta_len) {
             tail.slice(start..footer_at)
         } else {
@@ -499,7 +505,10 @@ impl PartitionWriter {
                 Ok(r) => return Ok(r),
                 Err(AttemptError::Fail(e)) => return Err(e),
                 Err(AttemptError::NeedLock) if self.concurrency == Concurrency::Auto => {
-                    tracing::debug!(table = spec.name(), "store has no conditional update; using partition locks");
+                    tracing::debug!(
+                        table = spec.name(),
+                        "store has no conditional update; using partition locks"
+                    );
                     self.update_unsupported.store(true, Ordering::Relaxed);
                 }
                 Err(AttemptError::NeedLock) => {
@@ -514,8 +523,13 @@ impl PartitionWriter {
             }
         }
         let lock_path = self.lock_path(spec.name(), month);
-        let guard =
-            lock::acquire(&self.store, &lock_path, self.lock_stale_after, self.lock_wait).await?;
+        let guard = lock::acquire(
+            &self.store,
+            &lock_path,
+            self.lock_stale_after,
+            self.lock_wait,
+        )
+        .await?;
         let result = self.attempts(spec, month, &mut plan, true).await;
         let released = guard.release().await;
         let report = match result {
@@ -561,11 +575,17 @@ impl PartitionWriter {
             let stored = self.fetch(&path).await?;
             let planned = plan(stored.as_ref().map(|s| s.bytes.clone()))?;
             let Some(batch) = planned.batch else {
-                return Ok(stored.map(|s| {
+                return Ok(stored.and_then(|s| {
                     let bytes = s.bytes.len() as u64;
-                    report(Outcome::Unchanged, planned.rows, 0, bytes, Some(s.sha256), attempt)
-                })
-                .flatten());
+                    report(
+                        Outcome::Unchanged,
+                        planned.rows,
+                        0,
+                        bytes,
+                        Some(s.sha256),
+                        attempt,
+                    )
+                }));
             };
             let rows = batch.num_rows();
             if rows == 0 && locked {
@@ -575,18 +595,37 @@ impl PartitionWriter {
                     Err(e) => return Err(Error::store(&path, e).into()),
                 }
                 tracing::debug!(table = spec.name(), %month, "partition emptied and removed");
-                return Ok(report(Outcome::Removed, 0, planned.rows_removed, 0, None, attempt));
+                return Ok(report(
+                    Outcome::Removed,
+                    0,
+                    planned.rows_removed,
+                    0,
+                    None,
+                    attempt,
+                ));
             }
             if rows == 0 && stored.is_none() {
                 return Ok(None);
             }
-            let bytes = parquet_io::encode(path.as_ref(), &batch, spec.primary_key(), self.row_group_rows)?;
+            let bytes = parquet_io::encode(
+                path.as_ref(),
+                &batch,
+                spec.primary_key(),
+                self.row_group_rows,
+            )?;
             drop(batch);
             let sha: [u8; 32] = Sha256::digest(&bytes).into();
             let size = bytes.len() as u64;
             if stored.as_ref().is_some_and(|s| s.sha256 == sha) {
                 tracing::debug!(table = spec.name(), %month, "partition unchanged");
-                return Ok(report(Outcome::Unchanged, rows, planned.rows_removed, size, Some(sha), attempt));
+                return Ok(report(
+                    Outcome::Unchanged,
+                    rows,
+                    planned.rows_removed,
+                    size,
+                    Some(sha),
+                    attempt,
+                ));
             }
             let mode = match stored {
                 None => PutMode::Create,
@@ -607,12 +646,26 @@ impl PartitionWriter {
                 mode,
                 ..PutOptions::default()
             };
-            match self.store.put_opts(&path, PutPayload::from(bytes), opts).await {
+            match self
+                .store
+                .put_opts(&path, PutPayload::from(bytes), opts)
+                .await
+            {
                 Ok(_) => {
                     tracing::debug!(table = spec.name(), %month, rows, bytes = size, attempt, "partition written");
-                    return Ok(report(Outcome::Written, rows, planned.rows_removed, size, Some(sha), attempt));
+                    return Ok(report(
+                        Outcome::Written,
+                        rows,
+                        planned.rows_removed,
+                        size,
+                        Some(sha),
+                        attempt,
+                    ));
                 }
-                Err(object_store::Error::Precondition { .. } | object_store::Error::AlreadyExists { .. }) => {
+                Err(
+                    object_store::Error::Precondition { .. }
+                    | object_store::Error::AlreadyExists { .. },
+                ) => {
                     tracing::debug!(table = spec.name(), %month, attempt, "partition changed meanwhile; merging again");
                     tokio::time::sleep(lock::backoff(attempt, Duration::from_secs(1))).await;
                 }

@@ -34,22 +34,31 @@ async fn duckdb_reads_the_warehouse_with_hive_partitioning() {
         );
     }
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+    let store: Arc<dyn ObjectStore> =
+        Arc::new(LocalFileSystem::new_with_prefix(dir.path()).unwrap());
     let w = PartitionWriter::new(store, Path::default());
     let (issues, comments) = (issues_spec(), comments_spec());
 
     // Five months, two overlapping loads, then a deletion.
     let load = |from: i64, to: i64, day: i64, text: &'static str| {
-        let rows: Vec<Issue> = (from..=to).map(|id| issue(id, (2025, 1 + id % 5), day, text)).collect();
+        let rows: Vec<Issue> = (from..=to)
+            .map(|id| issue(id, (2025, 1 + id % 5), day, text))
+            .collect();
         issues_batch(&rows)
     };
     w.upsert(&issues, [load(1, 60, 1, "first")]).await.unwrap();
-    w.upsert(&issues, [load(40, 100, 2, "second")]).await.unwrap();
+    w.upsert(&issues, [load(40, 100, 2, "second")])
+        .await
+        .unwrap();
     let comment_rows: Vec<(i64, i64, (i64, i64), &str)> = (1..=100)
         .flat_map(|id| (0..3).map(move |k| (id * 10 + k, id, (2025, 1 + id % 5), "c")))
         .collect();
-    w.upsert(&comments, [comments_batch(&comment_rows)]).await.unwrap();
-    w.upsert(&comments, [comments_batch(&comment_rows[..90])]).await.unwrap();
+    w.upsert(&comments, [comments_batch(&comment_rows)])
+        .await
+        .unwrap();
+    w.upsert(&comments, [comments_batch(&comment_rows[..90])])
+        .await
+        .unwrap();
     w.delete(&issues, &[3, 8]).await.unwrap();
     w.delete(&comments, &[3, 8]).await.unwrap();
 
@@ -61,7 +70,11 @@ async fn duckdb_reads_the_warehouse_with_hive_partitioning() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "duckdb script failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "duckdb script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let facts: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let t = |table: &str, key: &str| facts["tables"][table][key].clone();
 
@@ -73,11 +86,26 @@ async fn duckdb_reads_the_warehouse_with_hive_partitioning() {
             t(table, "months"),
             serde_json::json!(["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"])
         );
-        assert_eq!(t(table, "columns")["month"], "VARCHAR", "{table}: hive column");
+        assert_eq!(
+            t(table, "columns")["month"],
+            "VARCHAR",
+            "{table}: hive column"
+        );
         assert_eq!(t(table, "rows_in_prune_month"), in_march, "{table}");
-        assert_eq!(t(table, "pruned_rows"), in_march, "{table}: pruning lets the filtered query skip other months: {stdout}");
-        assert_eq!(t(table, "unpruned_query_failed"), true, "{table}: the garbage really is read without a filter");
+        assert_eq!(
+            t(table, "pruned_rows"),
+            in_march,
+            "{table}: pruning lets the filtered query skip other months: {stdout}"
+        );
+        assert_eq!(
+            t(table, "unpruned_query_failed"),
+            true,
+            "{table}: the garbage really is read without a filter"
+        );
     }
-    assert_eq!(t("issues", "columns")["created"], "TIMESTAMP WITH TIME ZONE");
+    assert_eq!(
+        t("issues", "columns")["created"],
+        "TIMESTAMP WITH TIME ZONE"
+    );
     assert_eq!(t("issues", "columns")["id"], "BIGINT");
 }

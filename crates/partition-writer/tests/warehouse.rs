@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use arrow::array::{Array, AsArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::array::{
+    Array, AsArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use arrow::datatypes::{DataType, Field, Schema};
 use common::*;
 use jirafe_partition_writer::{Concurrency, Error, Outcome, PartitionWriter, TableSpec};
@@ -30,12 +32,16 @@ async fn overlapping_loads(kind: Kind) {
     assert_eq!(r.partitions.iter().map(|p| p.rows).sum::<usize>(), 30);
 
     // Second load overlaps: ids 21..=40; 21..=25 newer, 26..=30 older than stored.
-    let mut second: Vec<Issue> = (21..=25).map(|id| issue(id, (2025, 1 + id % 3), 2, "v2")).collect();
+    let mut second: Vec<Issue> = (21..=25)
+        .map(|id| issue(id, (2025, 1 + id % 3), 2, "v2"))
+        .collect();
     second.extend((26..=30).map(|id| issue(id, (2025, 1 + id % 3), 0, "stale")));
     second.extend((31..=40).map(|id| issue(id, (2025, 1 + id % 3), 1, "v1")));
     second.reverse(); // arrival order must not matter
     let (a, b) = second.split_at(7);
-    w.upsert(&spec, [issues_batch(a), issues_batch(b)]).await.unwrap();
+    w.upsert(&spec, [issues_batch(a), issues_batch(b)])
+        .await
+        .unwrap();
 
     assert_eq!(all_ids(&w, "issues").await, (1..=40).collect::<Vec<_>>());
     for m in ["2025-01", "2025-02", "2025-03"] {
@@ -68,7 +74,9 @@ async fn reload_is_a_no_op(kind: Kind) {
     let store: Arc<dyn ObjectStore> = crash.clone();
     let w = writer(&store);
     let spec = issues_spec();
-    let rows: Vec<Issue> = (1..=50).map(|id| issue(id, (2024, 1 + id % 12), 1, "same")).collect();
+    let rows: Vec<Issue> = (1..=50)
+        .map(|id| issue(id, (2024, 1 + id % 12), 1, "same"))
+        .collect();
     let first = w.upsert(&spec, [issues_batch(&rows)]).await.unwrap();
     let puts = crash.data_puts.load(Ordering::SeqCst);
     assert_eq!(puts, 12);
@@ -78,7 +86,11 @@ async fn reload_is_a_no_op(kind: Kind) {
     let again = w.upsert(&spec, [issues_batch(&shuffled)]).await.unwrap();
     assert_eq!(again.count(Outcome::Unchanged), 12);
     assert_eq!(again.written().count(), 0);
-    assert_eq!(crash.data_puts.load(Ordering::SeqCst), puts, "no object rewritten");
+    assert_eq!(
+        crash.data_puts.load(Ordering::SeqCst),
+        puts,
+        "no object rewritten"
+    );
     let shas = |r: &jirafe_partition_writer::WriteReport| -> Vec<Option<String>> {
         r.partitions.iter().map(|p| p.sha256.clone()).collect()
     };
@@ -86,11 +98,21 @@ async fn reload_is_a_no_op(kind: Kind) {
 
     // Same input on a fresh store gives byte-identical objects.
     let other = make_store(Kind::Memory);
-    let r = writer(&other.store).upsert(&spec, [issues_batch(&shuffled)]).await.unwrap();
+    let r = writer(&other.store)
+        .upsert(&spec, [issues_batch(&shuffled)])
+        .await
+        .unwrap();
     assert_eq!(shas(&first), shas(&r));
     for p in &first.partitions {
         let got = s.store.get(&p.path).await.unwrap().bytes().await.unwrap();
-        let want = other.store.get(&p.path).await.unwrap().bytes().await.unwrap();
+        let want = other
+            .store
+            .get(&p.path)
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         assert_eq!(got, want);
     }
 }
@@ -135,25 +157,53 @@ async fn deletions(kind: Kind) {
 
     let r = w.delete(&issues, &[10, 20, 999]).await.unwrap();
     let touched: Vec<String> = r.partitions.iter().map(|p| p.month.to_string()).collect();
-    assert_eq!(touched, ["2025-01", "2025-02"], "footer statistics skip 2025-03");
-    assert_eq!(r.partitions.iter().map(|p| p.rows_removed).sum::<usize>(), 2);
+    assert_eq!(
+        touched,
+        ["2025-01", "2025-02"],
+        "footer statistics skip 2025-03"
+    );
+    assert_eq!(
+        r.partitions.iter().map(|p| p.rows_removed).sum::<usize>(),
+        2
+    );
     let r = w.delete(&comments, &[10, 20, 999]).await.unwrap();
-    assert_eq!(r.partitions.iter().map(|p| p.rows_removed).sum::<usize>(), 3);
+    assert_eq!(
+        r.partitions.iter().map(|p| p.rows_removed).sum::<usize>(),
+        3
+    );
 
     assert_eq!(all_ids(&w, "issues").await, [11, 30]);
     assert_eq!(all_ids(&w, "comments").await, [102, 300]);
-    let feb = r.partitions.iter().find(|p| p.month == month("2025-02")).unwrap();
+    let feb = r
+        .partitions
+        .iter()
+        .find(|p| p.month == month("2025-02"))
+        .unwrap();
     match s.dir {
         // Under a lock an emptied partition is deleted ...
         Some(_) => {
             assert_eq!(feb.outcome, Outcome::Removed);
-            assert!(!w.list_partitions("comments").await.unwrap().contains(&month("2025-02")));
+            assert!(
+                !w.list_partitions("comments")
+                    .await
+                    .unwrap()
+                    .contains(&month("2025-02"))
+            );
         }
         // ... with conditional puts it becomes a zero-row file.
         None => {
             assert_eq!(feb.outcome, Outcome::Written);
             assert_eq!(feb.rows, 0);
-            assert_eq!(w.read_partition("comments", month("2025-02")).await.unwrap().unwrap().iter().map(|b| b.num_rows()).sum::<usize>(), 0);
+            assert_eq!(
+                w.read_partition("comments", month("2025-02"))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .iter()
+                    .map(|b| b.num_rows())
+                    .sum::<usize>(),
+                0
+            );
         }
     }
     // 2025-03 was never rewritten; deleting again changes nothing.
@@ -180,26 +230,46 @@ async fn crash_between_temp_write_and_rename(kind: Kind) {
     let store: Arc<dyn ObjectStore> = crash.clone();
     let w = writer(&store);
     let spec = issues_spec();
-    let old: Vec<Issue> = (1..=9).map(|id| issue(id, (2025, 1 + id % 3), 1, "old")).collect();
+    let old: Vec<Issue> = (1..=9)
+        .map(|id| issue(id, (2025, 1 + id % 3), 1, "old"))
+        .collect();
     w.upsert(&spec, [issues_batch(&old)]).await.unwrap();
     let before = read_id_summary(&w, "issues", "2025-02").await;
 
-    let new: Vec<Issue> = (1..=9).map(|id| issue(id, (2025, 1 + id % 3), 2, "new")).collect();
+    let new: Vec<Issue> = (1..=9)
+        .map(|id| issue(id, (2025, 1 + id % 3), 2, "new"))
+        .collect();
     *crash.crash_on.lock().unwrap() = Some("month=2025-02".into());
     let err = w.upsert(&spec, [issues_batch(&new)]).await.unwrap_err();
     assert!(matches!(err, Error::ObjectStore { .. }), "{err}");
-    assert!(err.to_string().contains("month=2025-02/data.parquet"), "{err}");
+    assert!(
+        err.to_string().contains("month=2025-02/data.parquet"),
+        "{err}"
+    );
 
     // The crashed partition is the old one, intact; the temp object is ignored by readers.
     assert_eq!(read_id_summary(&w, "issues", "2025-02").await, before);
-    assert!(read_id_summary(&w, "issues", "2025-01").await.iter().all(|r| r.1 == "new"));
-    assert!(read_id_summary(&w, "issues", "2025-03").await.iter().all(|r| r.1 == "old"));
+    assert!(
+        read_id_summary(&w, "issues", "2025-01")
+            .await
+            .iter()
+            .all(|r| r.1 == "new")
+    );
+    assert!(
+        read_id_summary(&w, "issues", "2025-03")
+            .await
+            .iter()
+            .all(|r| r.1 == "old")
+    );
     assert_eq!(w.list_partitions("issues").await.unwrap().len(), 3);
 
     // Retrying converges to what a clean run writes.
     let retry = w.upsert(&spec, [issues_batch(&new)]).await.unwrap();
     let outcomes: Vec<Outcome> = retry.partitions.iter().map(|p| p.outcome).collect();
-    assert_eq!(outcomes, [Outcome::Unchanged, Outcome::Written, Outcome::Written]);
+    assert_eq!(
+        outcomes,
+        [Outcome::Unchanged, Outcome::Written, Outcome::Written]
+    );
     let clean = make_store(Kind::Memory);
     let cw = writer(&clean.store);
     cw.upsert(&spec, [issues_batch(&old)]).await.unwrap();
@@ -227,13 +297,28 @@ async fn leftover_staged_file_on_local_disk_is_ignored() {
     let s = make_store(Kind::Local);
     let w = writer(&s.store);
     let spec = issues_spec();
-    w.upsert(&spec, [issues_batch(&[issue(1, (2025, 5), 1, "kept")])]).await.unwrap();
-    let dir = s.dir.as_ref().unwrap().path().join("wh/issues/month=2025-05");
+    w.upsert(&spec, [issues_batch(&[issue(1, (2025, 5), 1, "kept")])])
+        .await
+        .unwrap();
+    let dir = s
+        .dir
+        .as_ref()
+        .unwrap()
+        .path()
+        .join("wh/issues/month=2025-05");
     std::fs::write(dir.join("data.parquet#1"), b"half a parquet fi").unwrap();
 
-    assert_eq!(w.list_partitions("issues").await.unwrap(), [month("2025-05")]);
-    assert_eq!(read_id_summary(&w, "issues", "2025-05").await, [(1, "kept".to_owned())]);
-    w.upsert(&spec, [issues_batch(&[issue(2, (2025, 5), 1, "added")])]).await.unwrap();
+    assert_eq!(
+        w.list_partitions("issues").await.unwrap(),
+        [month("2025-05")]
+    );
+    assert_eq!(
+        read_id_summary(&w, "issues", "2025-05").await,
+        [(1, "kept".to_owned())]
+    );
+    w.upsert(&spec, [issues_batch(&[issue(2, (2025, 5), 1, "added")])])
+        .await
+        .unwrap();
     assert_eq!(all_ids(&w, "issues").await, [1, 2]);
 }
 
@@ -254,7 +339,10 @@ async fn run_writer(w: PartitionWriter, writer_no: i64) -> u32 {
     let spec = issues_spec();
     let mut retries = 0;
     for round in 0..ROUNDS {
-        let r = w.upsert(&spec, [round_rows(writer_no, round)]).await.unwrap();
+        let r = w
+            .upsert(&spec, [round_rows(writer_no, round)])
+            .await
+            .unwrap();
         retries += r.partitions.iter().map(|p| p.attempts - 1).sum::<u32>();
     }
     retries
@@ -267,7 +355,11 @@ async fn concurrent_tasks_in_memory_lose_nothing() {
     let b = tokio::spawn(run_writer(writer(&s.store), 1));
     let (a, b) = (a.await.unwrap(), b.await.unwrap());
     let w = writer(&s.store);
-    assert_eq!(all_ids(&w, "issues").await, (1..=ROUNDS * 8).collect::<Vec<_>>(), "retries: {a}+{b}");
+    assert_eq!(
+        all_ids(&w, "issues").await,
+        (1..=ROUNDS * 8).collect::<Vec<_>>(),
+        "retries: {a}+{b}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -278,8 +370,18 @@ async fn concurrent_tasks_with_lock_files_lose_nothing() {
     let b = tokio::spawn(run_writer(writer(&s.store), 1)); // mixed with a conditional-put writer
     a.await.unwrap();
     b.await.unwrap();
-    assert_eq!(all_ids(&writer(&s.store), "issues").await, (1..=ROUNDS * 8).collect::<Vec<_>>());
-    assert!(s.store.list(Some(&Path::from("wh/_locks"))).next().await.is_none(), "locks released");
+    assert_eq!(
+        all_ids(&writer(&s.store), "issues").await,
+        (1..=ROUNDS * 8).collect::<Vec<_>>()
+    );
+    assert!(
+        s.store
+            .list(Some(&Path::from("wh/_locks")))
+            .next()
+            .await
+            .is_none(),
+        "locks released"
+    );
 }
 
 use futures::StreamExt;
@@ -311,9 +413,16 @@ fn concurrent_threads_on_local_disk_lose_nothing() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let w = writer(&store);
-        assert_eq!(all_ids(&w, "issues").await, (1..=ROUNDS * 8).collect::<Vec<_>>());
+        assert_eq!(
+            all_ids(&w, "issues").await,
+            (1..=ROUNDS * 8).collect::<Vec<_>>()
+        );
     });
-    assert!(!dir.path().join("wh/_locks/issues/month=2025-06.lock").exists());
+    assert!(
+        !dir.path()
+            .join("wh/_locks/issues/month=2025-06.lock")
+            .exists()
+    );
 }
 
 #[tokio::test]
@@ -326,22 +435,44 @@ async fn stale_lock_is_broken_and_fresh_lock_times_out() {
     let spec = issues_spec();
     let lock = Path::from("wh/_locks/issues/month=2025-04.lock");
     // A lock held right now by someone else: we give up after the wait.
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
     let held = format!("token=other\nacquired_ms={now_ms}\n");
-    s.store.put(&lock, PutPayload::from(held.into_bytes())).await.unwrap();
-    let err = w.upsert(&spec, [issues_batch(&[issue(1, (2025, 4), 1, "x")])]).await.unwrap_err();
+    s.store
+        .put(&lock, PutPayload::from(held.into_bytes()))
+        .await
+        .unwrap();
+    let err = w
+        .upsert(&spec, [issues_batch(&[issue(1, (2025, 4), 1, "x")])])
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
     assert!(w.list_partitions("issues").await.unwrap().is_empty());
 
     // A lock from a writer that died long ago is broken.
-    s.store.put(&lock, PutPayload::from_static(b"token=dead\nacquired_ms=1000\n")).await.unwrap();
-    let r = w.upsert(&spec, [issues_batch(&[issue(1, (2025, 4), 1, "x")])]).await.unwrap();
+    s.store
+        .put(
+            &lock,
+            PutPayload::from_static(b"token=dead\nacquired_ms=1000\n"),
+        )
+        .await
+        .unwrap();
+    let r = w
+        .upsert(&spec, [issues_batch(&[issue(1, (2025, 4), 1, "x")])])
+        .await
+        .unwrap();
     assert_eq!(r.count(Outcome::Written), 1);
     assert!(s.store.head(&lock).await.is_err(), "our lock released");
 }
 
 fn v2_spec(extra: Field) -> TableSpec {
-    let mut fields: Vec<Field> = issues_schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    let mut fields: Vec<Field> = issues_schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
     fields.push(extra);
     TableSpec::builder("issues", Arc::new(Schema::new(fields)))
         .primary_key(["id"])
@@ -355,7 +486,12 @@ fn v2_spec(extra: Field) -> TableSpec {
 async fn schema_evolution(kind: Kind) {
     let s = make_store(kind);
     let w = writer(&s.store);
-    w.upsert(&issues_spec(), [issues_batch(&[issue(1, (2025, 8), 1, "old")])]).await.unwrap();
+    w.upsert(
+        &issues_spec(),
+        [issues_batch(&[issue(1, (2025, 8), 1, "old")])],
+    )
+    .await
+    .unwrap();
 
     // A new nullable column merges: old rows read as null.
     let spec = v2_spec(Field::new("story_points", DataType::Int64, true));
@@ -364,27 +500,65 @@ async fn schema_evolution(kind: Kind) {
     cols.push(Arc::new(Int64Array::from(vec![5])));
     let batch = RecordBatch::try_new(spec.schema().clone(), cols).unwrap();
     w.upsert(&spec, [batch]).await.unwrap();
-    let got = w.read_partition("issues", month("2025-08")).await.unwrap().unwrap();
+    let got = w
+        .read_partition("issues", month("2025-08"))
+        .await
+        .unwrap()
+        .unwrap();
     let b = &got[0];
-    let sp = b.column_by_name("story_points").unwrap().as_primitive::<arrow::datatypes::Int64Type>();
+    let sp = b
+        .column_by_name("story_points")
+        .unwrap()
+        .as_primitive::<arrow::datatypes::Int64Type>();
     assert_eq!((b.num_rows(), sp.is_null(0), sp.value(1)), (2, true, 5));
 
     // Writing with the old spec keeps the column (nulls for the new rows), loses nothing.
-    w.upsert(&issues_spec(), [issues_batch(&[issue(3, (2025, 8), 1, "older spec")])]).await.unwrap();
-    let got = w.read_partition("issues", month("2025-08")).await.unwrap().unwrap();
-    let sp = got[0].column_by_name("story_points").unwrap().as_primitive::<arrow::datatypes::Int64Type>();
-    assert_eq!((got[0].num_rows(), sp.value(1), sp.is_null(2)), (3, 5, true));
+    w.upsert(
+        &issues_spec(),
+        [issues_batch(&[issue(3, (2025, 8), 1, "older spec")])],
+    )
+    .await
+    .unwrap();
+    let got = w
+        .read_partition("issues", month("2025-08"))
+        .await
+        .unwrap()
+        .unwrap();
+    let sp = got[0]
+        .column_by_name("story_points")
+        .unwrap()
+        .as_primitive::<arrow::datatypes::Int64Type>();
+    assert_eq!(
+        (got[0].num_rows(), sp.value(1), sp.is_null(2)),
+        (3, 5, true)
+    );
 
     // A type change is refused, naming table and column.
     let spec = v2_spec(Field::new("story_points", DataType::Utf8, true));
     let base = issues_batch(&[issue(4, (2025, 8), 1, "x")]);
     let mut cols = base.columns().to_vec();
     cols.push(Arc::new(StringArray::from(vec!["5"])));
-    let err = w.upsert(&spec, [RecordBatch::try_new(spec.schema().clone(), cols).unwrap()]).await.unwrap_err();
+    let err = w
+        .upsert(
+            &spec,
+            [RecordBatch::try_new(spec.schema().clone(), cols).unwrap()],
+        )
+        .await
+        .unwrap_err();
     match &err {
-        Error::IncompatibleSchema { table, column, reason } => {
-            assert_eq!((table.as_str(), column.as_str()), ("issues", "story_points"));
-            assert!(reason.contains("Int64") && reason.contains("Utf8"), "{reason}");
+        Error::IncompatibleSchema {
+            table,
+            column,
+            reason,
+        } => {
+            assert_eq!(
+                (table.as_str(), column.as_str()),
+                ("issues", "story_points")
+            );
+            assert!(
+                reason.contains("Int64") && reason.contains("Utf8"),
+                "{reason}"
+            );
         }
         other => panic!("unexpected {other}"),
     }
@@ -394,13 +568,27 @@ async fn schema_evolution(kind: Kind) {
     let base = issues_batch(&[issue(4, (2025, 8), 1, "x")]);
     let mut cols = base.columns().to_vec();
     cols.push(Arc::new(Int64Array::from(vec![1])));
-    let err = w.upsert(&spec, [RecordBatch::try_new(spec.schema().clone(), cols).unwrap()]).await.unwrap_err();
-    assert!(matches!(&err, Error::IncompatibleSchema { column, .. } if column == "rank"), "{err}");
+    let err = w
+        .upsert(
+            &spec,
+            [RecordBatch::try_new(spec.schema().clone(), cols).unwrap()],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::IncompatibleSchema { column, .. } if column == "rank"),
+        "{err}"
+    );
     // ... but is fine for a month that has no data yet.
     let base = issues_batch(&[issue(5, (2025, 9), 1, "x")]);
     let mut cols = base.columns().to_vec();
     cols.push(Arc::new(Int64Array::from(vec![1])));
-    w.upsert(&spec, [RecordBatch::try_new(spec.schema().clone(), cols).unwrap()]).await.unwrap();
+    w.upsert(
+        &spec,
+        [RecordBatch::try_new(spec.schema().clone(), cols).unwrap()],
+    )
+    .await
+    .unwrap();
     assert_eq!(all_ids(&w, "issues").await, [1, 2, 3, 5]);
 }
 
@@ -419,17 +607,40 @@ async fn garbage_object(kind: Kind) {
     let w = writer(&s.store);
     let spec = issues_spec();
     let path = Path::from("wh/issues/month=2025-03/data.parquet");
-    for junk in [&b"definitely not parquet, just text"[..], b"PAR1", b"\xff\xff\xff\x7fPAR1"] {
-        s.store.put(&path, PutPayload::from(junk.to_vec())).await.unwrap();
-        let err = w.upsert(&spec, [issues_batch(&[issue(1, (2025, 3), 1, "x")])]).await.unwrap_err();
+    for junk in [
+        &b"definitely not parquet, just text"[..],
+        b"PAR1",
+        b"\xff\xff\xff\x7fPAR1",
+    ] {
+        s.store
+            .put(&path, PutPayload::from(junk.to_vec()))
+            .await
+            .unwrap();
+        let err = w
+            .upsert(&spec, [issues_batch(&[issue(1, (2025, 3), 1, "x")])])
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::Parquet { .. }), "{err}");
-        assert!(err.to_string().contains("wh/issues/month=2025-03/data.parquet"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("wh/issues/month=2025-03/data.parquet"),
+            "{err}"
+        );
         let err = w.delete(&spec, &[1]).await.unwrap_err();
-        assert!(err.to_string().contains("month=2025-03/data.parquet"), "{err}");
-        let err = w.read_partition("issues", month("2025-03")).await.unwrap_err();
+        assert!(
+            err.to_string().contains("month=2025-03/data.parquet"),
+            "{err}"
+        );
+        let err = w
+            .read_partition("issues", month("2025-03"))
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::Parquet { .. }), "{err}");
         // Untouched.
-        assert_eq!(s.store.get(&path).await.unwrap().bytes().await.unwrap(), junk);
+        assert_eq!(
+            s.store.get(&path).await.unwrap().bytes().await.unwrap(),
+            junk
+        );
     }
 }
 
@@ -454,7 +665,10 @@ async fn bad_rows_are_refused_without_values_in_the_message() {
         vec![
             Arc::new(Int64Array::from(vec![1, 2])),
             Arc::new(Int64Array::from(vec![1, 1])),
-            Arc::new(TimestampMicrosecondArray::from(vec![Some(ts(2025, 1, 1)), Some(ts(12000, 1, 1))]).with_timezone("UTC")),
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![Some(ts(2025, 1, 1)), Some(ts(12000, 1, 1))])
+                    .with_timezone("UTC"),
+            ),
             Arc::new(TimestampMicrosecondArray::from(vec![None::<i64>, None]).with_timezone("UTC")),
             Arc::new(StringArray::from(vec![secret, secret])),
         ],
@@ -464,9 +678,22 @@ async fn bad_rows_are_refused_without_values_in_the_message() {
     assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
     assert!(err.to_string().contains("row 1"), "{err}");
     assert!(!err.to_string().contains(secret));
-    assert!(w.list_partitions("comments").await.unwrap().is_empty(), "nothing written");
+    assert!(
+        w.list_partitions("comments").await.unwrap().is_empty(),
+        "nothing written"
+    );
 
-    let err = w.delete(&TableSpec::builder("boards", issues_schema()).primary_key(["id"]).month_column("created").build().unwrap(), &[1]).await.unwrap_err();
+    let err = w
+        .delete(
+            &TableSpec::builder("boards", issues_schema())
+                .primary_key(["id"])
+                .month_column("created")
+                .build()
+                .unwrap(),
+            &[1],
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidSpec { .. }), "{err}");
 }
 
@@ -476,10 +703,24 @@ async fn conditional_put_only_is_refused_on_local_disk() {
     let w = writer(&s.store).with_concurrency(Concurrency::ConditionalPut);
     let spec = issues_spec();
     // Creating a partition works (PutMode::Create) ...
-    w.upsert(&spec, [issues_batch(&[issue(1, (2025, 1), 1, "a")])]).await.unwrap();
+    w.upsert(&spec, [issues_batch(&[issue(1, (2025, 1), 1, "a")])])
+        .await
+        .unwrap();
     // ... updating needs PutMode::Update, which LocalFileSystem lacks.
-    let err = w.upsert(&spec, [issues_batch(&[issue(2, (2025, 1), 1, "b")])]).await.unwrap_err();
-    assert!(matches!(err, Error::ObjectStore { source: object_store::Error::NotImplemented { .. }, .. }), "{err}");
+    let err = w
+        .upsert(&spec, [issues_batch(&[issue(2, (2025, 1), 1, "b")])])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ObjectStore {
+                source: object_store::Error::NotImplemented { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(all_ids(&w, "issues").await, [1]);
 }
 
@@ -488,16 +729,31 @@ async fn months_follow_hive_layout_under_the_prefix() {
     let s = make_store(Kind::Memory);
     let w = PartitionWriter::new(Arc::clone(&s.store), Path::default());
     let r = w
-        .upsert(&issues_spec(), [issues_batch(&[issue(1, (1999, 12), 1, "a"), issue(2, (2000, 1), 1, "b")])])
+        .upsert(
+            &issues_spec(),
+            [issues_batch(&[
+                issue(1, (1999, 12), 1, "a"),
+                issue(2, (2000, 1), 1, "b"),
+            ])],
+        )
         .await
         .unwrap();
     let paths: Vec<String> = r.partitions.iter().map(|p| p.path.to_string()).collect();
-    assert_eq!(paths, ["issues/month=1999-12/data.parquet", "issues/month=2000-01/data.parquet"]);
+    assert_eq!(
+        paths,
+        [
+            "issues/month=1999-12/data.parquet",
+            "issues/month=2000-01/data.parquet"
+        ]
+    );
     let p = &r.partitions[0];
     let bytes = s.store.get(&p.path).await.unwrap().bytes().await.unwrap();
     assert_eq!(p.bytes, bytes.len() as u64);
     use sha2::Digest;
-    assert_eq!(p.sha256.as_deref(), Some(hex::encode(sha2::Sha256::digest(&bytes)).as_str()));
+    assert_eq!(
+        p.sha256.as_deref(),
+        Some(hex::encode(sha2::Sha256::digest(&bytes)).as_str())
+    );
     // The Hive column lives in the path only, never in the file.
     let file = w.read_partition("issues", p.month).await.unwrap().unwrap();
     assert!(file[0].schema().field_with_name("month").is_err());

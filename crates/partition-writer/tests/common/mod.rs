@@ -95,7 +95,9 @@ pub fn issues_batch(rows: &[Issue]) -> RecordBatch {
         issues_schema(),
         vec![
             Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.id))),
-            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| format!("P-{}", r.id)))),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| format!("P-{}", r.id)),
+            )),
             Arc::new(
                 TimestampMicrosecondArray::from_iter_values(
                     rows.iter().map(|r| ts(r.created.0, r.created.1, 3)),
@@ -104,11 +106,14 @@ pub fn issues_batch(rows: &[Issue]) -> RecordBatch {
             ),
             Arc::new(
                 TimestampMicrosecondArray::from_iter_values(
-                    rows.iter().map(|r| ts(2026, 1, 1) + r.updated_day * 86_400_000_000),
+                    rows.iter()
+                        .map(|r| ts(2026, 1, 1) + r.updated_day * 86_400_000_000),
                 )
                 .with_timezone("UTC"),
             ),
-            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.summary.clone()))),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| r.summary.clone()),
+            )),
         ],
     )
     .unwrap()
@@ -122,8 +127,10 @@ pub fn comments_batch(rows: &[(i64, i64, (i64, i64), &str)]) -> RecordBatch {
             Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.0))),
             Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.1))),
             Arc::new(
-                TimestampMicrosecondArray::from_iter_values(rows.iter().map(|r| ts(r.2.0, r.2.1, 3)))
-                    .with_timezone("UTC"),
+                TimestampMicrosecondArray::from_iter_values(
+                    rows.iter().map(|r| ts(r.2.0, r.2.1, 3)),
+                )
+                .with_timezone("UTC"),
             ),
             Arc::new(
                 TimestampMicrosecondArray::from_iter_values(rows.iter().map(|_| ts(2026, 1, 1)))
@@ -160,7 +167,12 @@ pub async fn read_id_summary(w: &PartitionWriter, table: &str, m: &str) -> Vec<(
 pub async fn all_ids(w: &PartitionWriter, table: &str) -> Vec<i64> {
     let mut ids = Vec::new();
     for m in w.list_partitions(table).await.unwrap() {
-        for b in w.read_partition(table, m).await.unwrap().unwrap_or_default() {
+        for b in w
+            .read_partition(table, m)
+            .await
+            .unwrap()
+            .unwrap_or_default()
+        {
             let col = b.column_by_name("id").unwrap().as_primitive::<Int64Type>();
             ids.extend((0..col.len()).map(|i| col.value(i)));
         }
@@ -263,7 +275,11 @@ impl ObjectStore for CrashStore {
         self.inner.put_multipart_opts(location, opts).await
     }
 
-    async fn get_opts(&self, location: &Path, options: GetOptions) -> object_store::Result<GetResult> {
+    async fn get_opts(
+        &self,
+        location: &Path,
+        options: GetOptions,
+    ) -> object_store::Result<GetResult> {
         self.inner.get_opts(location, options).await
     }
 
@@ -282,7 +298,12 @@ impl ObjectStore for CrashStore {
         self.inner.list_with_delimiter(prefix).await
     }
 
-    async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> object_store::Result<()> {
+    async fn copy_opts(
+        &self,
+        from: &Path,
+        to: &Path,
+        options: CopyOptions,
+    ) -> object_store::Result<()> {
         self.inner.copy_opts(from, to, options).await
     }
 }
