@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use crate::client::{Flavor, JiraClient, Method};
 use crate::error::{Error, Result};
 use crate::models::{
-    Board, ChangelogHistory, Comment, Field, Id, Issue, Myself, Project, RemoteLink, ServerInfo, Sprint, Worklog,
-    WorklogChange, de,
+    Board, ChangelogHistory, Comment, Field, Id, Issue, Myself, Project, RemoteLink, ServerInfo,
+    Sprint, Worklog, WorklogChange, de,
 };
 
 /// Most issues per page when fields are requested (Jira's cap).
@@ -115,7 +115,11 @@ pub struct WorklogChanges {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", default, bound(deserialize = "T: Deserialize<'de>"))]
+#[serde(
+    rename_all = "camelCase",
+    default,
+    bound(deserialize = "T: Deserialize<'de>")
+)]
 struct TokenPage<T> {
     #[serde(deserialize_with = "de::vec_or_null")]
     issues: Vec<T>,
@@ -124,9 +128,19 @@ struct TokenPage<T> {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", default, bound(deserialize = "T: Deserialize<'de>"))]
+#[serde(
+    rename_all = "camelCase",
+    default,
+    bound(deserialize = "T: Deserialize<'de>")
+)]
 pub(crate) struct StartAtPage<T> {
-    #[serde(alias = "issues", alias = "comments", alias = "worklogs", alias = "histories", deserialize_with = "de::vec_or_null")]
+    #[serde(
+        alias = "issues",
+        alias = "comments",
+        alias = "worklogs",
+        alias = "histories",
+        deserialize_with = "de::vec_or_null"
+    )]
     pub(crate) values: Vec<T>,
     #[serde(deserialize_with = "de::opt_i64")]
     pub(crate) start_at: Option<i64>,
@@ -137,13 +151,22 @@ pub(crate) struct StartAtPage<T> {
 
 impl<T> Default for TokenPage<T> {
     fn default() -> Self {
-        TokenPage { issues: Vec::new(), next_page_token: None, is_last: None }
+        TokenPage {
+            issues: Vec::new(),
+            next_page_token: None,
+            is_last: None,
+        }
     }
 }
 
 impl<T> Default for StartAtPage<T> {
     fn default() -> Self {
-        StartAtPage { values: Vec::new(), start_at: None, total: None, is_last: None }
+        StartAtPage {
+            values: Vec::new(),
+            start_at: None,
+            total: None,
+            is_last: None,
+        }
     }
 }
 
@@ -208,7 +231,10 @@ where
         let Some(start) = start else { return Ok(None) };
         let page = fetch(start).await?;
         let next = page.next(start);
-        Ok(Some((stream::iter(page.values.into_iter().map(Ok)), (fetch, next))))
+        Ok(Some((
+            stream::iter(page.values.into_iter().map(Ok)),
+            (fetch, next),
+        )))
     })
     .try_flatten()
 }
@@ -224,7 +250,14 @@ impl JiraClient {
     /// [`Error::Unauthorized`] when the credentials are wrong; any request error.
     pub async fn myself(&self) -> Result<Myself> {
         let ep = endpoint!(self, "GET", "/rest/api/3/myself", "/rest/api/2/myself");
-        self.request(Method::Get, ep, &format!("{}/myself", self.api()), &[], None).await
+        self.request(
+            Method::Get,
+            ep,
+            &format!("{}/myself", self.api()),
+            &[],
+            None,
+        )
+        .await
     }
 
     /// Server information (deployment type, version, clock).
@@ -232,8 +265,20 @@ impl JiraClient {
     /// # Errors
     /// Any request error.
     pub async fn server_info(&self) -> Result<ServerInfo> {
-        let ep = endpoint!(self, "GET", "/rest/api/3/serverInfo", "/rest/api/2/serverInfo");
-        self.request(Method::Get, ep, &format!("{}/serverInfo", self.api()), &[], None).await
+        let ep = endpoint!(
+            self,
+            "GET",
+            "/rest/api/3/serverInfo",
+            "/rest/api/2/serverInfo"
+        );
+        self.request(
+            Method::Get,
+            ep,
+            &format!("{}/serverInfo", self.api()),
+            &[],
+            None,
+        )
+        .await
     }
 
     /// Every project these credentials can browse (Cloud: with `isPrivate`).
@@ -241,8 +286,15 @@ impl JiraClient {
         let client = self.clone();
         match self.flavor() {
             Flavor::DataCenter => stream::once(async move {
-                let v: Vec<Project> =
-                    client.request(Method::Get, "GET /rest/api/2/project", "/rest/api/2/project", &[], None).await?;
+                let v: Vec<Project> = client
+                    .request(
+                        Method::Get,
+                        "GET /rest/api/2/project",
+                        "/rest/api/2/project",
+                        &[],
+                        None,
+                    )
+                    .await?;
                 Ok::<_, Error>(stream::iter(v.into_iter().map(Ok)))
             })
             .try_flatten()
@@ -256,7 +308,15 @@ impl JiraClient {
                         ("action", "browse".to_owned()),
                         ("expand", "insight".to_owned()),
                     ];
-                    client.request(Method::Get, "GET /rest/api/3/project/search", "/rest/api/3/project/search", &q, None).await
+                    client
+                        .request(
+                            Method::Get,
+                            "GET /rest/api/3/project/search",
+                            "/rest/api/3/project/search",
+                            &q,
+                            None,
+                        )
+                        .await
                 }
             })
             .boxed(),
@@ -269,7 +329,8 @@ impl JiraClient {
     /// Any request error.
     pub async fn fields(&self) -> Result<Vec<Field>> {
         let ep = endpoint!(self, "GET", "/rest/api/3/field", "/rest/api/2/field");
-        self.request(Method::Get, ep, &format!("{}/field", self.api()), &[], None).await
+        self.request(Method::Get, ep, &format!("{}/field", self.api()), &[], None)
+            .await
     }
 
     /// Searches issues, one page (up to 100 issues) per item.
@@ -291,8 +352,15 @@ impl JiraClient {
                         ("fields", csv(&req.fields)),
                         ("expand", csv(&req.expand)),
                     ];
-                    let page: StartAtPage<Issue> =
-                        client.request(Method::Get, "GET /rest/api/2/search", "/rest/api/2/search", &q, None).await?;
+                    let page: StartAtPage<Issue> = client
+                        .request(
+                            Method::Get,
+                            "GET /rest/api/2/search",
+                            "/rest/api/2/search",
+                            &q,
+                            None,
+                        )
+                        .await?;
                     let next = page.next(start);
                     if page.values.is_empty() {
                         return Ok(None);
@@ -318,13 +386,23 @@ impl JiraClient {
                         body["nextPageToken"] = Value::String(t.clone());
                     }
                     let page: TokenPage<Issue> = client
-                        .request(Method::Post, "POST /rest/api/3/search/jql", "/rest/api/3/search/jql", &[], Some(&body))
+                        .request(
+                            Method::Post,
+                            "POST /rest/api/3/search/jql",
+                            "/rest/api/3/search/jql",
+                            &[],
+                            Some(&body),
+                        )
                         .await?;
                     let next = match (page.is_last, page.next_page_token) {
                         (Some(true), _) | (_, None) => None,
                         (_, Some(t)) if Some(&t) == token.as_ref() => {
                             // A token that does not move would loop forever.
-                            return Err(Error::Http { endpoint: "POST /rest/api/3/search/jql", status: 200, attempts: pages + 1 });
+                            return Err(Error::Http {
+                                endpoint: "POST /rest/api/3/search/jql",
+                                status: 200,
+                                attempts: pages + 1,
+                            });
                         }
                         (_, Some(t)) => Some(Some(t)),
                     };
@@ -340,7 +418,10 @@ impl JiraClient {
 
     /// Searches issues, one issue per item (see [`JiraClient::search_pages`]).
     pub fn search(&self, req: SearchRequest) -> BoxStream<'static, Result<Issue>> {
-        self.search_pages(req).map_ok(|v| stream::iter(v.into_iter().map(Ok))).try_flatten().boxed()
+        self.search_pages(req)
+            .map_ok(|v| stream::iter(v.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
     }
 
     /// The ids of every issue matching `jql`, cheaply: ids only, up to 5000 per page on
@@ -350,7 +431,12 @@ impl JiraClient {
             Flavor::DataCenter => 1000,
             _ => CENSUS_PAGE_MAX,
         };
-        let req = SearchRequest { jql: jql.into(), fields: vec!["id".to_owned()], expand: vec![], page_size: page };
+        let req = SearchRequest {
+            jql: jql.into(),
+            fields: vec!["id".to_owned()],
+            expand: vec![],
+            page_size: page,
+        };
         // `with_page_size` caps at 100; the census may ask for more.
         self.search(req).map_ok(|i| i.id).boxed()
     }
@@ -360,14 +446,31 @@ impl JiraClient {
     /// # Errors
     /// [`Error::NotFound`] when deleted or no longer visible; any request error.
     pub async fn issue(&self, id_or_key: &str, fields: &[&str], expand: &[&str]) -> Result<Issue> {
-        let ep = endpoint!(self, "GET", "/rest/api/3/issue/{id}", "/rest/api/2/issue/{id}");
+        let ep = endpoint!(
+            self,
+            "GET",
+            "/rest/api/3/issue/{id}",
+            "/rest/api/2/issue/{id}"
+        );
         let q = [("fields", fields.join(",")), ("expand", expand.join(","))];
-        self.request(Method::Get, ep, &format!("{}/issue/{}", self.api(), path_segment(id_or_key)?), &q, None).await
+        self.request(
+            Method::Get,
+            ep,
+            &format!("{}/issue/{}", self.api(), path_segment(id_or_key)?),
+            &q,
+            None,
+        )
+        .await
     }
 
     /// Up to any number of issues by id, 100 per request (Cloud `issue/bulkfetch`; Data
     /// Center falls back to a search by id). Issues that are gone are simply absent.
-    pub fn bulk_issues(&self, ids: Vec<Id>, fields: Vec<String>, expand: Vec<String>) -> BoxStream<'static, Result<Issue>> {
+    pub fn bulk_issues(
+        &self,
+        ids: Vec<Id>,
+        fields: Vec<String>,
+        expand: Vec<String>,
+    ) -> BoxStream<'static, Result<Issue>> {
         let client = self.clone();
         let chunks: Vec<Vec<Id>> = ids.chunks(BULK_ISSUES_MAX).map(<[Id]>::to_vec).collect();
         stream::iter(chunks)
@@ -427,7 +530,13 @@ impl JiraClient {
                     body["nextPageToken"] = Value::String(t.clone());
                 }
                 let page: BulkChangelogs = self
-                    .request(Method::Post, "POST /rest/api/3/changelog/bulkfetch", "/rest/api/3/changelog/bulkfetch", &[], Some(&body))
+                    .request(
+                        Method::Post,
+                        "POST /rest/api/3/changelog/bulkfetch",
+                        "/rest/api/3/changelog/bulkfetch",
+                        &[],
+                        Some(&body),
+                    )
                     .await?;
                 for log in page.issue_change_logs {
                     if let Some(id) = log.issue_id {
@@ -452,9 +561,18 @@ impl JiraClient {
         let client = self.clone();
         match self.flavor() {
             Flavor::DataCenter => stream::once(async move {
-                let q = [("fields", "id".to_owned()), ("expand", "changelog".to_owned())];
+                let q = [
+                    ("fields", "id".to_owned()),
+                    ("expand", "changelog".to_owned()),
+                ];
                 let issue: Issue = client
-                    .request(Method::Get, "GET /rest/api/2/issue/{id}", &format!("/rest/api/2/issue/{issue_id}"), &q, None)
+                    .request(
+                        Method::Get,
+                        "GET /rest/api/2/issue/{id}",
+                        &format!("/rest/api/2/issue/{issue_id}"),
+                        &q,
+                        None,
+                    )
                     .await?;
                 let histories = issue.changelog.map(|c| c.histories).unwrap_or_default();
                 Ok::<_, Error>(stream::iter(histories.into_iter().map(Ok)))
@@ -464,9 +582,18 @@ impl JiraClient {
             _ => start_at_stream(move |start| {
                 let client = client.clone();
                 async move {
-                    let q = [("startAt", start.to_string()), ("maxResults", "100".to_owned())];
+                    let q = [
+                        ("startAt", start.to_string()),
+                        ("maxResults", "100".to_owned()),
+                    ];
                     client
-                        .request(Method::Get, "GET /rest/api/3/issue/{id}/changelog", &format!("/rest/api/3/issue/{issue_id}/changelog"), &q, None)
+                        .request(
+                            Method::Get,
+                            "GET /rest/api/3/issue/{id}/changelog",
+                            &format!("/rest/api/3/issue/{issue_id}/changelog"),
+                            &q,
+                            None,
+                        )
                         .await
                 }
             })
@@ -480,9 +607,26 @@ impl JiraClient {
         start_at_stream(move |start| {
             let client = client.clone();
             async move {
-                let ep = endpoint!(client, "GET", "/rest/api/3/issue/{id}/comment", "/rest/api/2/issue/{id}/comment");
-                let q = [("startAt", start.to_string()), ("maxResults", "100".to_owned()), ("orderBy", "created".to_owned())];
-                client.request(Method::Get, ep, &format!("{}/issue/{issue_id}/comment", client.api()), &q, None).await
+                let ep = endpoint!(
+                    client,
+                    "GET",
+                    "/rest/api/3/issue/{id}/comment",
+                    "/rest/api/2/issue/{id}/comment"
+                );
+                let q = [
+                    ("startAt", start.to_string()),
+                    ("maxResults", "100".to_owned()),
+                    ("orderBy", "created".to_owned()),
+                ];
+                client
+                    .request(
+                        Method::Get,
+                        ep,
+                        &format!("{}/issue/{issue_id}/comment", client.api()),
+                        &q,
+                        None,
+                    )
+                    .await
             }
         })
         .boxed()
@@ -494,25 +638,62 @@ impl JiraClient {
         start_at_stream(move |start| {
             let client = client.clone();
             async move {
-                let ep = endpoint!(client, "GET", "/rest/api/3/issue/{id}/worklog", "/rest/api/2/issue/{id}/worklog");
-                let q = [("startAt", start.to_string()), ("maxResults", "1000".to_owned())];
-                client.request(Method::Get, ep, &format!("{}/issue/{issue_id}/worklog", client.api()), &q, None).await
+                let ep = endpoint!(
+                    client,
+                    "GET",
+                    "/rest/api/3/issue/{id}/worklog",
+                    "/rest/api/2/issue/{id}/worklog"
+                );
+                let q = [
+                    ("startAt", start.to_string()),
+                    ("maxResults", "1000".to_owned()),
+                ];
+                client
+                    .request(
+                        Method::Get,
+                        ep,
+                        &format!("{}/issue/{issue_id}/worklog", client.api()),
+                        &q,
+                        None,
+                    )
+                    .await
             }
         })
         .boxed()
     }
 
-    async fn worklog_change_list(&self, kind: &'static str, since_ms: i64) -> Result<WorklogChanges> {
+    async fn worklog_change_list(
+        &self,
+        kind: &'static str,
+        since_ms: i64,
+    ) -> Result<WorklogChanges> {
         let (ep, path) = match (self.flavor(), kind) {
-            (Flavor::DataCenter, "updated") => ("GET /rest/api/2/worklog/updated", "/rest/api/2/worklog/updated"),
-            (Flavor::DataCenter, _) => ("GET /rest/api/2/worklog/deleted", "/rest/api/2/worklog/deleted"),
-            (_, "updated") => ("GET /rest/api/3/worklog/updated", "/rest/api/3/worklog/updated"),
-            _ => ("GET /rest/api/3/worklog/deleted", "/rest/api/3/worklog/deleted"),
+            (Flavor::DataCenter, "updated") => (
+                "GET /rest/api/2/worklog/updated",
+                "/rest/api/2/worklog/updated",
+            ),
+            (Flavor::DataCenter, _) => (
+                "GET /rest/api/2/worklog/deleted",
+                "/rest/api/2/worklog/deleted",
+            ),
+            (_, "updated") => (
+                "GET /rest/api/3/worklog/updated",
+                "/rest/api/3/worklog/updated",
+            ),
+            _ => (
+                "GET /rest/api/3/worklog/deleted",
+                "/rest/api/3/worklog/deleted",
+            ),
         };
         let mut since = since_ms;
-        let mut out = WorklogChanges { changes: Vec::new(), until: since_ms };
+        let mut out = WorklogChanges {
+            changes: Vec::new(),
+            until: since_ms,
+        };
         loop {
-            let page: ChangedWorklogs = self.request(Method::Get, ep, path, &[("since", since.to_string())], None).await?;
+            let page: ChangedWorklogs = self
+                .request(Method::Get, ep, path, &[("since", since.to_string())], None)
+                .await?;
             let until = page.until.unwrap_or(since);
             out.changes.extend(page.values);
             out.until = out.until.max(until);
@@ -549,9 +730,22 @@ impl JiraClient {
             .then(move |chunk| {
                 let client = client.clone();
                 async move {
-                    let ep = endpoint!(client, "POST", "/rest/api/3/worklog/list", "/rest/api/2/worklog/list");
+                    let ep = endpoint!(
+                        client,
+                        "POST",
+                        "/rest/api/3/worklog/list",
+                        "/rest/api/2/worklog/list"
+                    );
                     let body = json!({ "ids": chunk });
-                    client.request::<Vec<Worklog>>(Method::Post, ep, &format!("{}/worklog/list", client.api()), &[], Some(&body)).await
+                    client
+                        .request::<Vec<Worklog>>(
+                            Method::Post,
+                            ep,
+                            &format!("{}/worklog/list", client.api()),
+                            &[],
+                            Some(&body),
+                        )
+                        .await
                 }
             })
             .map_ok(|v| stream::iter(v.into_iter().map(Ok)))
@@ -564,8 +758,20 @@ impl JiraClient {
     /// # Errors
     /// Any request error.
     pub async fn remote_links(&self, issue_id: Id) -> Result<Vec<RemoteLink>> {
-        let ep = endpoint!(self, "GET", "/rest/api/3/issue/{id}/remotelink", "/rest/api/2/issue/{id}/remotelink");
-        self.request(Method::Get, ep, &format!("{}/issue/{issue_id}/remotelink", self.api()), &[], None).await
+        let ep = endpoint!(
+            self,
+            "GET",
+            "/rest/api/3/issue/{id}/remotelink",
+            "/rest/api/2/issue/{id}/remotelink"
+        );
+        self.request(
+            Method::Get,
+            ep,
+            &format!("{}/issue/{issue_id}/remotelink", self.api()),
+            &[],
+            None,
+        )
+        .await
     }
 
     /// Agile boards, optionally of one project.
@@ -576,11 +782,22 @@ impl JiraClient {
             let client = client.clone();
             let project = project.clone();
             async move {
-                let mut q = vec![("startAt", start.to_string()), ("maxResults", "50".to_owned())];
+                let mut q = vec![
+                    ("startAt", start.to_string()),
+                    ("maxResults", "50".to_owned()),
+                ];
                 if let Some(p) = project {
                     q.push(("projectKeyOrId", p));
                 }
-                client.request(Method::Get, "GET /rest/agile/1.0/board", "/rest/agile/1.0/board", &q, None).await
+                client
+                    .request(
+                        Method::Get,
+                        "GET /rest/agile/1.0/board",
+                        "/rest/agile/1.0/board",
+                        &q,
+                        None,
+                    )
+                    .await
             }
         })
         .boxed()
@@ -592,9 +809,21 @@ impl JiraClient {
         start_at_stream(move |start| {
             let client = client.clone();
             async move {
-                let q = [("startAt", start.to_string()), ("maxResults", "50".to_owned())];
+                let q = [
+                    ("startAt", start.to_string()),
+                    ("maxResults", "50".to_owned()),
+                ];
                 let path = format!("/rest/agile/1.0/board/{board_id}/sprint");
-                match client.request(Method::Get, "GET /rest/agile/1.0/board/{id}/sprint", &path, &q, None).await {
+                match client
+                    .request(
+                        Method::Get,
+                        "GET /rest/agile/1.0/board/{id}/sprint",
+                        &path,
+                        &q,
+                        None,
+                    )
+                    .await
+                {
                     // Jira answers 400 "The board does not support sprints" for kanban boards.
                     Err(Error::BadRequest { .. }) => Ok(StartAtPage::default()),
                     other => other,
@@ -605,25 +834,78 @@ impl JiraClient {
     }
 
     /// Searches and completes every issue: all comments, worklogs and changelog
-    /// histories, with as few requests as Jira allows. One item per search page.
+    /// histories, with as few requests as Jira allows. One item per search page, in order.
     ///
-    /// Per page of 100 issues this costs one search request, plus one changelog bulk fetch
-    /// if any issue has more than the 100 inline histories, plus comment or worklog pages
-    /// only for issues whose inline first page is incomplete.
-    pub fn search_complete(&self, req: SearchRequest) -> BoxStream<'static, Result<Vec<IssueBundle>>> {
+    /// Per page of 100 issues this costs one search request, plus comment or worklog
+    /// pages only for issues whose inline first page is incomplete. Issues with more than
+    /// the 100 inline changelog histories are collected across pages — up to 1000 issues
+    /// or 10 pages, whichever comes first, so memory stays bounded — and completed with one
+    /// `changelog/bulkfetch` call for all of them.
+    pub fn search_complete(
+        &self,
+        req: SearchRequest,
+    ) -> BoxStream<'static, Result<Vec<IssueBundle>>> {
+        const MAX_PENDING_PAGES: usize = 10;
+        struct State {
+            pages: BoxStream<'static, Result<Vec<Issue>>>,
+            pending: Vec<Vec<IssueBundle>>,
+            need_changelog: Vec<Id>,
+            done: bool,
+        }
         let client = self.clone();
-        self.search_pages(req).and_then(move |page| {
+        let state = State {
+            pages: self.search_pages(req),
+            pending: Vec::new(),
+            need_changelog: Vec::new(),
+            done: false,
+        };
+        stream::try_unfold(state, move |mut st| {
             let client = client.clone();
-            async move { client.complete_page(page).await }
+            async move {
+                loop {
+                    if st.done && st.pending.is_empty() {
+                        return Ok(None);
+                    }
+                    let flush = st.done
+                        || st.pending.len() >= MAX_PENDING_PAGES
+                        || st.need_changelog.len()
+                            >= BULK_CHANGELOG_ISSUES_MAX - SEARCH_PAGE_MAX as usize;
+                    if flush || (st.need_changelog.is_empty() && !st.pending.is_empty()) {
+                        let mut ready = std::mem::take(&mut st.pending);
+                        let ids = std::mem::take(&mut st.need_changelog);
+                        client.fill_changelogs(&mut ready, &ids).await?;
+                        return Ok(Some((stream::iter(ready.into_iter().map(Ok)), st)));
+                    }
+                    match st.pages.try_next().await? {
+                        None => st.done = true,
+                        Some(page) => {
+                            let (bundles, need) = client.complete_page_partial(page).await?;
+                            st.need_changelog.extend(need);
+                            st.pending.push(bundles);
+                        }
+                    }
+                }
+            }
         })
+        .try_flatten()
         .boxed()
     }
 
-    /// Completes the child rows of a page of issues (see [`JiraClient::search_complete`]).
+    /// Completes the child rows of one page of issues (see [`JiraClient::search_complete`],
+    /// which also batches changelog fetches across pages).
     ///
     /// # Errors
     /// Any request error.
     pub async fn complete_page(&self, page: Vec<Issue>) -> Result<Vec<IssueBundle>> {
+        let (bundles, need) = self.complete_page_partial(page).await?;
+        let mut pages = vec![bundles];
+        self.fill_changelogs(&mut pages, &need).await?;
+        Ok(pages.pop().unwrap_or_default())
+    }
+
+    /// Completes comments and worklogs of a page; returns the ids whose changelog is
+    /// incomplete.
+    async fn complete_page_partial(&self, page: Vec<Issue>) -> Result<(Vec<IssueBundle>, Vec<Id>)> {
         let mut bundles: Vec<IssueBundle> = Vec::with_capacity(page.len());
         let mut need_changelog = Vec::new();
         let mut need_comments = Vec::new();
@@ -657,29 +939,31 @@ impl JiraClient {
                 }
                 None => Vec::new(),
             };
-            bundles.push(IssueBundle { issue, comments, worklogs, changelog });
+            bundles.push(IssueBundle {
+                issue,
+                comments,
+                worklogs,
+                changelog,
+            });
         }
-        let index: HashMap<Id, usize> = bundles.iter().enumerate().map(|(i, b)| (b.issue.id, i)).collect();
-
-        let changelogs = async {
-            if need_changelog.is_empty() { Ok(BTreeMap::new()) } else { self.bulk_changelogs(&need_changelog).await }
-        };
-        let comments = stream::iter(need_comments.clone())
-            .map(|id| async move { Ok::<_, Error>((id, self.comments(id).try_collect::<Vec<_>>().await?)) })
+        let index: HashMap<Id, usize> = bundles
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.issue.id, i))
+            .collect();
+        let comments = stream::iter(need_comments)
+            .map(|id| async move {
+                Ok::<_, Error>((id, self.comments(id).try_collect::<Vec<_>>().await?))
+            })
             .buffer_unordered(4)
             .try_collect::<Vec<_>>();
-        let worklogs = stream::iter(need_worklogs.clone())
-            .map(|id| async move { Ok::<_, Error>((id, self.worklogs(id).try_collect::<Vec<_>>().await?)) })
+        let worklogs = stream::iter(need_worklogs)
+            .map(|id| async move {
+                Ok::<_, Error>((id, self.worklogs(id).try_collect::<Vec<_>>().await?))
+            })
             .buffer_unordered(4)
             .try_collect::<Vec<_>>();
-        let (changelogs, comments, worklogs) = futures::try_join!(changelogs, comments, worklogs)?;
-
-        for (id, histories) in changelogs {
-            if let Some(b) = index.get(&id).and_then(|&i| bundles.get_mut(i)) {
-                b.changelog.extend(histories);
-                sort_dedup_histories(&mut b.changelog);
-            }
-        }
+        let (comments, worklogs) = futures::try_join!(comments, worklogs)?;
         for (id, all) in comments {
             if let Some(b) = index.get(&id).and_then(|&i| bundles.get_mut(i)) {
                 b.comments = all;
@@ -690,7 +974,22 @@ impl JiraClient {
                 b.worklogs = all;
             }
         }
-        Ok(bundles)
+        Ok((bundles, need_changelog))
+    }
+
+    /// Replaces the inline changelog of the issues `ids` in `pages` with the complete one.
+    async fn fill_changelogs(&self, pages: &mut [Vec<IssueBundle>], ids: &[Id]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut all = self.bulk_changelogs(ids).await?;
+        for b in pages.iter_mut().flatten() {
+            if let Some(histories) = all.remove(&b.issue.id) {
+                b.changelog.extend(histories);
+                sort_dedup_histories(&mut b.changelog);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -703,10 +1002,15 @@ fn sort_dedup_histories(h: &mut Vec<ChangelogHistory>) {
 fn path_segment(id_or_key: &str) -> Result<&str> {
     if !id_or_key.is_empty()
         && id_or_key.len() <= 64
-        && id_or_key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && id_or_key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
         Ok(id_or_key)
     } else {
-        Err(Error::InvalidConfig { key: "issue id or key", reason: "must be ASCII letters, digits, '-' or '_'".into() })
+        Err(Error::InvalidConfig {
+            key: "issue id or key",
+            reason: "must be ASCII letters, digits, '-' or '_'".into(),
+        })
     }
 }

@@ -79,12 +79,17 @@ pub enum Auth {
 impl Auth {
     /// Basic authentication with an email and an API token (Jira Cloud).
     pub fn basic(email: impl Into<String>, token: impl Into<Secret>) -> Self {
-        Auth::Basic { email: email.into(), token: token.into() }
+        Auth::Basic {
+            email: email.into(),
+            token: token.into(),
+        }
     }
 
     /// Bearer authentication with a personal access token (Data Center).
     pub fn bearer(token: impl Into<Secret>) -> Self {
-        Auth::Bearer { token: token.into() }
+        Auth::Bearer {
+            token: token.into(),
+        }
     }
 
     /// The scheme's name, for logs and diagnostics.

@@ -25,7 +25,11 @@ pub enum Flavor {
 }
 
 /// The version sent in the `User-Agent` header.
-pub const USER_AGENT: &str = concat!("jirafe/", env!("CARGO_PKG_VERSION"), " (jirafe-jira-client)");
+pub const USER_AGENT: &str = concat!(
+    "jirafe/",
+    env!("CARGO_PKG_VERSION"),
+    " (jirafe-jira-client)"
+);
 
 /// Builds a [`JiraClient`].
 ///
@@ -93,20 +97,29 @@ impl ClientBuilder {
     /// [`Error::InvalidConfig`] naming the missing or empty variable.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let base = non_empty("JIRA_BASE_URL")
-            .ok_or(Error::InvalidConfig { key: "JIRA_BASE_URL", reason: "is not set".into() })?;
+        let base = non_empty("JIRA_BASE_URL").ok_or(Error::InvalidConfig {
+            key: "JIRA_BASE_URL",
+            reason: "is not set".into(),
+        })?;
         let mut b = ClientBuilder::new(base.trim());
         if let Some(pat) = non_empty("JIRA_PAT") {
             b = b.with_auth(Auth::bearer(Secret::new(pat.trim())));
             let cloud = non_empty("JIRA_FLAVOR").is_some_and(|f| f.eq_ignore_ascii_case("cloud"));
-            b = b.with_flavor(if cloud { Flavor::Cloud } else { Flavor::DataCenter });
+            b = b.with_flavor(if cloud {
+                Flavor::Cloud
+            } else {
+                Flavor::DataCenter
+            });
         } else {
             let email = non_empty("JIRA_EMAIL").ok_or(Error::InvalidConfig {
                 key: "JIRA_EMAIL",
-                reason: "is not set (or set JIRA_PAT for a Data Center personal access token)".into(),
+                reason: "is not set (or set JIRA_PAT for a Data Center personal access token)"
+                    .into(),
             })?;
-            let token = non_empty("JIRA_API_TOKEN")
-                .ok_or(Error::InvalidConfig { key: "JIRA_API_TOKEN", reason: "is not set".into() })?;
+            let token = non_empty("JIRA_API_TOKEN").ok_or(Error::InvalidConfig {
+                key: "JIRA_API_TOKEN",
+                reason: "is not set".into(),
+            })?;
             b = b.with_auth(Auth::basic(email.trim(), Secret::new(token.trim())));
         }
         if let Some(f) = non_empty("JIRA_FLAVOR") {
@@ -182,15 +195,22 @@ impl ClientBuilder {
     /// that is not loopback, or no credentials were set.
     pub fn build(self) -> Result<JiraClient> {
         let base = check_base_url(&self.base_url)?;
-        let auth = self
-            .auth
-            .ok_or(Error::InvalidConfig { key: "JIRA_API_TOKEN", reason: "no credentials were given".into() })?;
+        let auth = self.auth.ok_or(Error::InvalidConfig {
+            key: "JIRA_API_TOKEN",
+            reason: "no credentials were given".into(),
+        })?;
         match &auth {
             Auth::Basic { email, token } if email.trim().is_empty() || token.is_empty() => {
-                return Err(Error::InvalidConfig { key: "JIRA_EMAIL", reason: "email and API token must be non-empty".into() });
+                return Err(Error::InvalidConfig {
+                    key: "JIRA_EMAIL",
+                    reason: "email and API token must be non-empty".into(),
+                });
             }
             Auth::Bearer { token } if token.is_empty() => {
-                return Err(Error::InvalidConfig { key: "JIRA_PAT", reason: "the token is empty".into() });
+                return Err(Error::InvalidConfig {
+                    key: "JIRA_PAT",
+                    reason: "the token is empty".into(),
+                });
             }
             _ => {}
         }
@@ -200,7 +220,10 @@ impl ClientBuilder {
             .connect_timeout(Duration::from_secs(15).min(self.timeout))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|_| Error::InvalidConfig { key: "tls", reason: "could not initialise the HTTP client".into() })?;
+            .map_err(|_| Error::InvalidConfig {
+                key: "tls",
+                reason: "could not initialise the HTTP client".into(),
+            })?;
         Ok(JiraClient {
             inner: Arc::new(Inner {
                 http,
@@ -209,7 +232,9 @@ impl ClientBuilder {
                 flavor: self.flavor,
                 permits: Semaphore::new(self.max_concurrency),
                 max_retries: self.max_retries,
-                budget_interval: self.requests_per_minute.map(|r| Duration::from_secs(60) / r),
+                budget_interval: self
+                    .requests_per_minute
+                    .map(|r| Duration::from_secs(60) / r),
                 next_slot: tokio::sync::Mutex::new(None),
                 paused_until: Mutex::new(None),
                 backoff_base: self.backoff_base,
@@ -223,10 +248,15 @@ impl ClientBuilder {
 
 /// Validates a base URL: `https://`, or `http://` only to a loopback host.
 fn check_base_url(raw: &str) -> Result<url::Url> {
-    let bad = |reason: &str| Error::InvalidConfig { key: "JIRA_BASE_URL", reason: reason.into() };
+    let bad = |reason: &str| Error::InvalidConfig {
+        key: "JIRA_BASE_URL",
+        reason: reason.into(),
+    };
     let url = url::Url::parse(raw.trim()).map_err(|_| bad("is not a valid URL"))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("must not contain credentials; use JIRA_EMAIL/JIRA_API_TOKEN or JIRA_PAT"));
+        return Err(bad(
+            "must not contain credentials; use JIRA_EMAIL/JIRA_API_TOKEN or JIRA_PAT",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad("must not have a query or fragment"));
@@ -241,7 +271,9 @@ fn check_base_url(raw: &str) -> Result<url::Url> {
                 None => false,
             };
             if !loopback {
-                return Err(bad("uses plain http:// to a host that is not loopback; use https://"));
+                return Err(bad(
+                    "uses plain http:// to a host that is not loopback; use https://",
+                ));
             }
         }
         _ => return Err(bad("must start with https://")),
@@ -288,7 +320,11 @@ impl MetricsSnapshot {
 
     /// Requests sent to one endpoint, whatever the status.
     pub fn requests_to(&self, endpoint: &str) -> u64 {
-        self.requests.iter().filter(|((e, _), _)| *e == endpoint).map(|(_, n)| n).sum()
+        self.requests
+            .iter()
+            .filter(|((e, _), _)| *e == endpoint)
+            .map(|(_, n)| n)
+            .sum()
     }
 }
 
@@ -359,7 +395,12 @@ impl JiraClient {
 
     /// A copy of the request counters.
     pub fn metrics(&self) -> MetricsSnapshot {
-        let m = self.inner.metrics.lock().map(|m| m.clone()).unwrap_or_default();
+        let m = self
+            .inner
+            .metrics
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default();
         MetricsSnapshot {
             requests: m.requests,
             transport_errors: m.transport_errors,
@@ -395,7 +436,10 @@ impl JiraClient {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self.inner.backoff_base.saturating_mul(1u32 << attempt.min(16));
+        let exp = self
+            .inner
+            .backoff_base
+            .saturating_mul(1u32 << attempt.min(16));
         let cap = exp.min(self.inner.backoff_max);
         // Full jitter, never below a tenth of the cap.
         let ms = cap.as_millis().max(1) as u64;
@@ -411,7 +455,9 @@ impl JiraClient {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<T> {
-        let bytes = self.request_bytes(method, endpoint, path, query, body).await?;
+        let bytes = self
+            .request_bytes(method, endpoint, path, query, body)
+            .await?;
         serde_json::from_slice(&bytes).map_err(|e| Error::decode(endpoint, &e))
     }
 
@@ -468,8 +514,14 @@ impl JiraClient {
             let retry = match result {
                 Err(e) => {
                     self.with_metrics(|m| *m.transport_errors.entry(endpoint).or_default() += 1);
-                    if attempt >= self.inner.max_retries || !(e.is_timeout() || e.is_connect() || e.is_request() || e.is_body()) {
-                        return Err(Error::Transport { endpoint, attempts: attempt + 1, source: e.without_url() });
+                    if attempt >= self.inner.max_retries
+                        || !(e.is_timeout() || e.is_connect() || e.is_request() || e.is_body())
+                    {
+                        return Err(Error::Transport {
+                            endpoint,
+                            attempts: attempt + 1,
+                            source: e.without_url(),
+                        });
                     }
                     Retry::Backoff
                 }
@@ -482,7 +534,12 @@ impl JiraClient {
                                 // A truncated body is the common fault: check it parses.
                                 match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
                                     Ok(_) => return Ok(bytes),
-                                    Err(e) if attempt < self.inner.max_retries && (e.is_eof() || e.is_syntax()) => Retry::Backoff,
+                                    Err(e)
+                                        if attempt < self.inner.max_retries
+                                            && (e.is_eof() || e.is_syntax()) =>
+                                    {
+                                        Retry::Backoff
+                                    }
                                     Err(e) => return Err(Error::decode(endpoint, &e)),
                                 }
                             }
@@ -491,17 +548,31 @@ impl JiraClient {
                                 Retry::Backoff
                             }
                             Err(e) => {
-                                return Err(Error::Transport { endpoint, attempts: attempt + 1, source: e.without_url() });
+                                return Err(Error::Transport {
+                                    endpoint,
+                                    attempts: attempt + 1,
+                                    source: e.without_url(),
+                                });
                             }
                         },
                         429 | 503 => {
                             let wait = retry_after(&headers);
                             self.with_metrics(|m| m.rate_limited += 1);
-                            if attempt >= self.inner.max_retries || wait.is_some_and(|w| w > self.inner.max_retry_after) {
+                            if attempt >= self.inner.max_retries
+                                || wait.is_some_and(|w| w > self.inner.max_retry_after)
+                            {
                                 return Err(if status == 429 {
-                                    Error::RateLimited { endpoint, attempts: attempt + 1, retry_after: wait }
+                                    Error::RateLimited {
+                                        endpoint,
+                                        attempts: attempt + 1,
+                                        retry_after: wait,
+                                    }
                                 } else {
-                                    Error::Http { endpoint, status, attempts: attempt + 1 }
+                                    Error::Http {
+                                        endpoint,
+                                        status,
+                                        attempts: attempt + 1,
+                                    }
                                 });
                             }
                             Retry::After(wait)
@@ -518,7 +589,13 @@ impl JiraClient {
                         403 => return Err(Error::Forbidden { endpoint }),
                         404 => return Err(Error::NotFound { endpoint }),
                         410 => return Err(Error::Gone { endpoint }),
-                        _ => return Err(Error::Http { endpoint, status, attempts: attempt + 1 }),
+                        _ => {
+                            return Err(Error::Http {
+                                endpoint,
+                                status,
+                                attempts: attempt + 1,
+                            });
+                        }
                     }
                 }
             };
@@ -548,7 +625,11 @@ impl JiraClient {
 fn jitter() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     h.finish()
 }
 
@@ -570,11 +651,15 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     {
         return Some(Duration::from_secs_f64(secs.min(86_400.0)));
     }
-    let reset = headers.get("x-ratelimit-reset").and_then(|v| v.to_str().ok())?;
+    let reset = headers
+        .get("x-ratelimit-reset")
+        .and_then(|v| v.to_str().ok())?;
     let at: crate::Timestamp = reset.trim().parse().ok()?;
     let now = time::OffsetDateTime::now_utc();
     let delta = at.as_offset_date_time() - now;
-    Some(Duration::from_millis(delta.whole_milliseconds().clamp(0, 86_400_000) as u64))
+    Some(Duration::from_millis(
+        delta.whole_milliseconds().clamp(0, 86_400_000) as u64,
+    ))
 }
 
 #[cfg(test)]
@@ -588,27 +673,61 @@ mod tests {
         assert!(check_base_url("http://127.0.0.1:8080").is_ok());
         assert!(check_base_url("http://[::1]:8080").is_ok());
         assert!(check_base_url("http://localhost:1").is_ok());
-        for bad in ["http://jira.example.com", "http://10.0.0.1", "ftp://x", "not a url", "https://u:p@x.net",
-            "https://x.net/?a=b", "http://127.0.0.1.evil.com"] {
+        for bad in [
+            "http://jira.example.com",
+            "http://10.0.0.1",
+            "ftp://x",
+            "not a url",
+            "https://u:p@x.net",
+            "https://x.net/?a=b",
+            "http://127.0.0.1.evil.com",
+        ] {
             let e = check_base_url(bad).unwrap_err();
-            assert!(matches!(e, Error::InvalidConfig { key: "JIRA_BASE_URL", .. }), "{bad}");
+            assert!(
+                matches!(
+                    e,
+                    Error::InvalidConfig {
+                        key: "JIRA_BASE_URL",
+                        ..
+                    }
+                ),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn env_names_the_missing_variable() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
         };
         let e = ClientBuilder::from_lookup(env(&[])).unwrap_err();
         assert!(e.to_string().contains("JIRA_BASE_URL"), "{e}");
         let e = ClientBuilder::from_lookup(env(&[("JIRA_BASE_URL", "https://x.net")])).unwrap_err();
         assert!(e.to_string().contains("JIRA_EMAIL"), "{e}");
-        let e = ClientBuilder::from_lookup(env(&[("JIRA_BASE_URL", "https://x.net"), ("JIRA_EMAIL", "a@b.c")])).unwrap_err();
+        let e = ClientBuilder::from_lookup(env(&[
+            ("JIRA_BASE_URL", "https://x.net"),
+            ("JIRA_EMAIL", "a@b.c"),
+        ]))
+        .unwrap_err();
         assert!(e.to_string().contains("JIRA_API_TOKEN"), "{e}");
-        let b = ClientBuilder::from_lookup(env(&[("JIRA_BASE_URL", "https://x.net"), ("JIRA_PAT", "p")])).unwrap();
+        let b = ClientBuilder::from_lookup(env(&[
+            ("JIRA_BASE_URL", "https://x.net"),
+            ("JIRA_PAT", "p"),
+        ]))
+        .unwrap();
         assert_eq!(b.flavor, Flavor::DataCenter);
-        let e = ClientBuilder::from_lookup(env(&[("JIRA_BASE_URL", "https://x.net"), ("JIRA_PAT", "p"), ("JIRA_FLAVOR", "mars")])).unwrap_err();
+        let e = ClientBuilder::from_lookup(env(&[
+            ("JIRA_BASE_URL", "https://x.net"),
+            ("JIRA_PAT", "p"),
+            ("JIRA_FLAVOR", "mars"),
+        ]))
+        .unwrap_err();
         assert!(e.to_string().contains("JIRA_FLAVOR"));
     }
 
@@ -626,7 +745,10 @@ mod tests {
 
     #[test]
     fn debug_hides_credentials() {
-        let c = ClientBuilder::new("https://x.net").with_auth(Auth::basic("me@corp.example", "tok")).build().unwrap();
+        let c = ClientBuilder::new("https://x.net")
+            .with_auth(Auth::basic("me@corp.example", "tok"))
+            .build()
+            .unwrap();
         let s = format!("{c:?}");
         assert!(!s.contains("me@corp") && !s.contains("tok\""), "{s}");
     }

@@ -84,7 +84,10 @@ fn search_pages_cloud() {
         let page: Page = load(rel);
         assert!(!page.issues.is_empty(), "{rel}");
         let summary: Vec<Value> = page.issues.iter().map(issue_summary).collect();
-        insta::assert_json_snapshot!(format!("search_cloud__{}", rel.replace('/', "_")), json!({"is_last": page.is_last, "issues": summary}));
+        insta::assert_json_snapshot!(
+            format!("search_cloud__{}", rel.replace('/', "_")),
+            json!({"is_last": page.is_last, "issues": summary})
+        );
     }
 }
 
@@ -118,7 +121,10 @@ fn single_issues() {
         "ankitpokhrel__jira-cli/pkg/jira/testdata/issue-2.json",
     ] {
         let issue: Issue = load(rel);
-        insta::assert_json_snapshot!(format!("issue__{}", rel.replace('/', "_")), issue_summary(&issue));
+        insta::assert_json_snapshot!(
+            format!("issue__{}", rel.replace('/', "_")),
+            issue_summary(&issue)
+        );
     }
 }
 
@@ -133,8 +139,9 @@ fn comments() {
         let summary: Vec<Value> = page.values.iter().map(comment_summary).collect();
         insta::assert_json_snapshot!(format!("comments__{}", rel.replace('/', "_")), summary);
     }
-    let one: Comment =
-        load("atlassian-api__atlassian-python-api/tests/responses/jira/rest/api/2/issue/FOO-123/comment/10000/GET.json");
+    let one: Comment = load(
+        "atlassian-api__atlassian-python-api/tests/responses/jira/rest/api/2/issue/FOO-123/comment/10000/GET.json",
+    );
     assert_eq!(one.id, 10000);
     assert!(one.author.as_ref().and_then(User::stable_id).is_some());
 }
@@ -144,35 +151,54 @@ fn catalogs() {
     let projects: Vec<Project> = load("andygrunwald__go-jira/testing/mock-data/all_projects.json");
     assert_eq!(projects.len(), 567);
     assert!(projects.iter().all(|p| p.id > 0 && !p.key.is_empty()));
-    let jcli_projects: Vec<Project> = load("ankitpokhrel__jira-cli/pkg/jira/testdata/projects.json");
-    let single: Project = load("mobitel-ltd__jira-to-matrix/test/fixtures/jira-api-requests/project.json");
+    let jcli_projects: Vec<Project> =
+        load("ankitpokhrel__jira-cli/pkg/jira/testdata/projects.json");
+    let single: Project =
+        load("mobitel-ltd__jira-to-matrix/test/fixtures/jira-api-requests/project.json");
     let mut fields: Vec<Field> = load("ankitpokhrel__jira-cli/pkg/jira/testdata/fields.json");
-    fields.extend(load::<Vec<Field>>("andygrunwald__go-jira/testing/mock-data/all_fields.json"));
+    fields.extend(load::<Vec<Field>>(
+        "andygrunwald__go-jira/testing/mock-data/all_fields.json",
+    ));
     let myself: User = load("ankitpokhrel__jira-cli/pkg/jira/testdata/myself.json");
     let users: Vec<User> = load("ankitpokhrel__jira-cli/pkg/jira/testdata/users.json");
     let server: ServerInfo = load("ankitpokhrel__jira-cli/pkg/jira/testdata/serverinfo.json");
-    let mut links: Vec<RemoteLink> =
-        load("atlassian-api__atlassian-python-api/tests/responses/jira/rest/api/2/issue/FOO-123/remotelink/GET.json");
-    links.extend(load::<Vec<RemoteLink>>("andygrunwald__go-jira/testing/mock-data/remote_links.json"));
-    insta::assert_json_snapshot!("catalogs", json!({
-        "projects_first3": projects.iter().take(3).map(|p| json!([p.id, p.key, p.project_category.as_ref().and_then(|c| c.name.clone())])).collect::<Vec<_>>(),
-        "jira_cli_projects": jcli_projects.iter().map(|p| p.key.clone()).collect::<Vec<_>>(),
-        "project": [single.id, single.key],
-        "fields": fields.iter().map(|f| json!([f.id, f.name, f.custom, f.schema.as_ref().and_then(|s| s.field_type.clone()), f.schema.as_ref().and_then(|s| s.custom.clone())])).collect::<Vec<_>>(),
-        "myself_has_name": myself.display_name.is_some(),
-        "users": users.iter().map(|u| json!([u.stable_id(), u.active])).collect::<Vec<_>>(),
-        "server": [server.deployment_type, server.version, server.server_time.map(|t| t.unix_millis())],
-        "remote_links": links.iter().map(|l| json!([l.id, l.global_id, l.object.as_ref().and_then(|o| o.url.clone())])).collect::<Vec<_>>(),
-    }));
+    let mut links: Vec<RemoteLink> = load(
+        "atlassian-api__atlassian-python-api/tests/responses/jira/rest/api/2/issue/FOO-123/remotelink/GET.json",
+    );
+    links.extend(load::<Vec<RemoteLink>>(
+        "andygrunwald__go-jira/testing/mock-data/remote_links.json",
+    ));
+    insta::assert_json_snapshot!(
+        "catalogs",
+        json!({
+            "projects_first3": projects.iter().take(3).map(|p| json!([p.id, p.key, p.project_category.as_ref().and_then(|c| c.name.clone())])).collect::<Vec<_>>(),
+            "jira_cli_projects": jcli_projects.iter().map(|p| p.key.clone()).collect::<Vec<_>>(),
+            "project": [single.id, single.key],
+            "fields": fields.iter().map(|f| json!([f.id, f.name, f.custom, f.schema.as_ref().and_then(|s| s.field_type.clone()), f.schema.as_ref().and_then(|s| s.custom.clone())])).collect::<Vec<_>>(),
+            "myself_has_name": myself.display_name.is_some(),
+            "users": users.iter().map(|u| json!([u.stable_id(), u.active])).collect::<Vec<_>>(),
+            "server": [server.deployment_type, server.version, server.server_time.map(|t| t.unix_millis())],
+            "remote_links": links.iter().map(|l| json!([l.id, l.global_id, l.object.as_ref().and_then(|o| o.url.clone())])).collect::<Vec<_>>(),
+        })
+    );
 }
 
 #[test]
 fn agile() {
     let mut boards: Vec<Value> = Vec::new();
-    for rel in ["ankitpokhrel__jira-cli/pkg/jira/testdata/boards.json", "andygrunwald__go-jira/testing/mock-data/all_boards.json"] {
+    for rel in [
+        "ankitpokhrel__jira-cli/pkg/jira/testdata/boards.json",
+        "andygrunwald__go-jira/testing/mock-data/all_boards.json",
+    ] {
         let page: StartAtPage<Board> = load(rel);
         assert!(!page.values.is_empty(), "{rel}");
-        boards.extend(page.values.iter().map(|b| json!([b.id, b.board_type, b.location.as_ref().and_then(|l| l.project_id)])));
+        boards.extend(page.values.iter().map(|b| {
+            json!([
+                b.id,
+                b.board_type,
+                b.location.as_ref().and_then(|l| l.project_id)
+            ])
+        }));
     }
     let mut sprints: Vec<Value> = Vec::new();
     for rel in [
@@ -185,7 +211,13 @@ fn agile() {
     ] {
         let page: StartAtPage<Sprint> = load(rel);
         sprints.extend(page.values.iter().map(|s| {
-            json!([s.id, s.state, s.start_date.map(|t| t.unix_millis()), s.end_date.map(|t| t.unix_millis()), s.origin_board_id])
+            json!([
+                s.id,
+                s.state,
+                s.start_date.map(|t| t.unix_millis()),
+                s.end_date.map(|t| t.unix_millis()),
+                s.origin_board_id
+            ])
         }));
     }
     let one: Sprint = load("ankitpokhrel__jira-cli/pkg/jira/testdata/sprint-get.json");
@@ -199,30 +231,44 @@ fn webhook_payload_shapes() {
     let mut seen = Vec::new();
     let mut stack = vec![fixtures()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&p) else { continue };
-            let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let Ok(v) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
             if v.get("webhookEvent").is_none() {
                 continue;
             }
-            let name = p.strip_prefix(fixtures()).unwrap_or(&p).display().to_string();
+            let name = p
+                .strip_prefix(fixtures())
+                .unwrap_or(&p)
+                .display()
+                .to_string();
             let issue = v.get("issue").filter(|i| !i.is_null()).map(|i| {
-                serde_json::from_value::<Issue>(i.clone()).unwrap_or_else(|e| panic!("{name}: issue: {e}"))
+                serde_json::from_value::<Issue>(i.clone())
+                    .unwrap_or_else(|e| panic!("{name}: issue: {e}"))
             });
             let comment = v.get("comment").filter(|i| !i.is_null()).map(|c| {
-                serde_json::from_value::<Comment>(c.clone()).unwrap_or_else(|e| panic!("{name}: comment: {e}"))
+                serde_json::from_value::<Comment>(c.clone())
+                    .unwrap_or_else(|e| panic!("{name}: comment: {e}"))
             });
             let worklog = v.get("worklog").filter(|i| !i.is_null()).map(|w| {
-                serde_json::from_value::<Worklog>(w.clone()).unwrap_or_else(|e| panic!("{name}: worklog: {e}"))
+                serde_json::from_value::<Worklog>(w.clone())
+                    .unwrap_or_else(|e| panic!("{name}: worklog: {e}"))
             });
             let changelog = v.get("changelog").filter(|i| !i.is_null()).map(|c| {
-                serde_json::from_value::<ChangelogHistory>(c.clone()).unwrap_or_else(|e| panic!("{name}: changelog: {e}"))
+                serde_json::from_value::<ChangelogHistory>(c.clone())
+                    .unwrap_or_else(|e| panic!("{name}: changelog: {e}"))
             });
             seen.push(json!({
                 "file": name,
@@ -235,6 +281,10 @@ fn webhook_payload_shapes() {
         }
     }
     seen.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
-    assert!(seen.len() >= 30, "expected the recorded webhook payloads, found {}", seen.len());
+    assert!(
+        seen.len() >= 30,
+        "expected the recorded webhook payloads, found {}",
+        seen.len()
+    );
     insta::assert_json_snapshot!("webhooks", seen);
 }

@@ -77,7 +77,9 @@ pub enum Error {
     },
 
     /// Still rate limited after every retry.
-    #[error("{endpoint}: still rate limited after {attempts} attempts (last Retry-After {retry_after:?})")]
+    #[error(
+        "{endpoint}: still rate limited after {attempts} attempts (last Retry-After {retry_after:?})"
+    )]
     RateLimited {
         /// The endpoint.
         endpoint: &'static str,
@@ -115,7 +117,9 @@ pub enum Error {
     /// The answer was not the JSON this endpoint returns.
     ///
     /// Only the position and category are kept: serde's own message can quote values.
-    #[error("{endpoint}: could not decode the response ({category} error at line {line}, column {column})")]
+    #[error(
+        "{endpoint}: could not decode the response ({category} error at line {line}, column {column})"
+    )]
     Decode {
         /// The endpoint.
         endpoint: &'static str,
@@ -144,7 +148,12 @@ impl Error {
             serde_json::error::Category::Data => "data",
             serde_json::error::Category::Eof => "eof",
         };
-        Error::Decode { endpoint, category, line: err.line(), column: err.column() }
+        Error::Decode {
+            endpoint,
+            category,
+            line: err.line(),
+            column: err.column(),
+        }
     }
 
     /// The HTTP status this error came from, if any.

@@ -48,10 +48,16 @@ impl Jql {
     /// Restricts to one project, by key (`ENG`) or numeric id (`10001`). Call again to
     /// add projects (`project in (...)`).
     pub fn project(mut self, key_or_id: &str) -> Self {
-        if valid_project_key(key_or_id) || (!key_or_id.is_empty() && key_or_id.bytes().all(|b| b.is_ascii_digit()) && key_or_id.len() <= 18) {
+        if valid_project_key(key_or_id)
+            || (!key_or_id.is_empty()
+                && key_or_id.bytes().all(|b| b.is_ascii_digit())
+                && key_or_id.len() <= 18)
+        {
             self.projects.push(key_or_id.to_owned());
         } else {
-            self.error.get_or_insert_with(|| "a project must be a key like ENG or a numeric id".to_owned());
+            self.error.get_or_insert_with(|| {
+                "a project must be a key like ENG or a numeric id".to_owned()
+            });
         }
         self
     }
@@ -98,7 +104,9 @@ impl Jql {
     /// [`Error::Jql`] when a part was invalid (for example a project key with spaces).
     pub fn build(&self) -> Result<String> {
         if let Some(reason) = &self.error {
-            return Err(Error::Jql { reason: reason.clone() });
+            return Err(Error::Jql {
+                reason: reason.clone(),
+            });
         }
         let mut parts = Vec::with_capacity(self.clauses.len() + 1);
         match self.projects.as_slice() {
@@ -106,7 +114,10 @@ impl Jql {
             [one] => parts.push(format!("project = \"{one}\"")),
             many => parts.push(format!(
                 "project in ({})",
-                many.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|p| format!("\"{p}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         }
         parts.extend(self.clauses.iter().cloned());
@@ -135,13 +146,22 @@ mod tests {
 
     #[test]
     fn several_projects_and_ids() {
-        let q = Jql::new().project("A").project("10001").order_by_id().build().unwrap();
+        let q = Jql::new()
+            .project("A")
+            .project("10001")
+            .order_by_id()
+            .build()
+            .unwrap();
         assert_eq!(q, r#"project in ("A", "10001") ORDER BY id ASC"#);
     }
 
     #[test]
     fn never_emits_quoted_dates() {
-        let q = Jql::new().created_at_or_after_ms(0).created_before_ms(1).build().unwrap();
+        let q = Jql::new()
+            .created_at_or_after_ms(0)
+            .created_before_ms(1)
+            .build()
+            .unwrap();
         assert!(!q.contains('"'), "{q}");
         assert_eq!(q, "created >= 0 AND created < 1");
     }

@@ -66,8 +66,8 @@ mod contract_tests;
 
 #[cfg(feature = "http")]
 pub use api::{
-    ALL_FIELDS, BULK_CHANGELOG_ISSUES_MAX, BULK_ISSUES_MAX, CENSUS_PAGE_MAX, IssueBundle, SEARCH_PAGE_MAX, SearchRequest,
-    WORKLOG_LIST_MAX, WorklogChanges,
+    ALL_FIELDS, BULK_CHANGELOG_ISSUES_MAX, BULK_ISSUES_MAX, CENSUS_PAGE_MAX, IssueBundle,
+    SEARCH_PAGE_MAX, SearchRequest, WORKLOG_LIST_MAX, WorklogChanges,
 };
 pub use auth::{Auth, Secret};
 #[cfg(feature = "http")]

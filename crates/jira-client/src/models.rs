@@ -31,7 +31,10 @@ pub(crate) mod de {
     pub(crate) fn id<'de, D: Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
         match IdRepr::deserialize(d)? {
             IdRepr::Num(n) => Ok(n),
-            IdRepr::Str(s) => s.trim().parse().map_err(|_| serde::de::Error::custom("expected a numeric id")),
+            IdRepr::Str(s) => s
+                .trim()
+                .parse()
+                .map_err(|_| serde::de::Error::custom("expected a numeric id")),
         }
     }
 
@@ -55,24 +58,34 @@ pub(crate) mod de {
     }
 
     /// A security level as an object, or as a bare id (string or number).
-    pub(crate) fn security<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecurityLevel>, D::Error> {
+    pub(crate) fn security<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<SecurityLevel>, D::Error> {
         Ok(match Option::<Value>::deserialize(d)? {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.trim().is_empty() => None,
-            Some(v @ Value::Object(_)) => Some(SecurityLevel::deserialize(v).map_err(serde::de::Error::custom)?),
-            Some(Value::String(s)) => Some(SecurityLevel { id: s.trim().parse().ok(), name: None }),
-            Some(Value::Number(n)) => Some(SecurityLevel { id: n.as_i64(), name: None }),
+            Some(v @ Value::Object(_)) => {
+                Some(SecurityLevel::deserialize(v).map_err(serde::de::Error::custom)?)
+            }
+            Some(Value::String(s)) => Some(SecurityLevel {
+                id: s.trim().parse().ok(),
+                name: None,
+            }),
+            Some(Value::Number(n)) => Some(SecurityLevel {
+                id: n.as_i64(),
+                name: None,
+            }),
             // Anything else still marks the issue as restricted.
             Some(_) => Some(SecurityLevel::default()),
         })
     }
 
     /// A list that may be `null`.
-    pub(crate) fn vec_or_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    pub(crate) fn vec_or_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Vec<T>, D::Error> {
         Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
     }
-
-    /// A number that may come as a string, or be `null`.
 
     /// An integer that may come as a string, or be `null`.
     pub(crate) fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {

@@ -22,7 +22,9 @@ pub struct Timestamp(OffsetDateTime);
 impl Timestamp {
     /// From milliseconds since the Unix epoch.
     pub fn from_unix_millis(ms: i64) -> Option<Self> {
-        OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok().map(Timestamp)
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+            .ok()
+            .map(Timestamp)
     }
 
     /// Milliseconds since the Unix epoch.
@@ -61,7 +63,9 @@ fn num(s: &[u8]) -> Result<u32, ParseTimeError> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return Err(ParseTimeError);
     }
-    Ok(s.iter().fold(0u32, |acc, d| acc.saturating_mul(10).saturating_add(u32::from(d - b'0'))))
+    Ok(s.iter().fold(0u32, |acc, d| {
+        acc.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+    }))
 }
 
 fn parse_date(b: &[u8]) -> Result<Date, ParseTimeError> {
@@ -110,8 +114,13 @@ impl std::str::FromStr for Timestamp {
             }
             _ => return Err(ParseTimeError),
         };
-        let t = Time::from_hms_nano(h as u8, m as u8, sec as u8, nanos).map_err(|_| ParseTimeError)?;
-        Ok(Timestamp(PrimitiveDateTime::new(date, t).assume_offset(offset).to_offset(UtcOffset::UTC)))
+        let t =
+            Time::from_hms_nano(h as u8, m as u8, sec as u8, nanos).map_err(|_| ParseTimeError)?;
+        Ok(Timestamp(
+            PrimitiveDateTime::new(date, t)
+                .assume_offset(offset)
+                .to_offset(UtcOffset::UTC),
+        ))
     }
 }
 
@@ -141,7 +150,8 @@ impl fmt::Debug for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(|_| serde::de::Error::custom("expected a Jira timestamp"))
+        s.parse()
+            .map_err(|_| serde::de::Error::custom("expected a Jira timestamp"))
     }
 }
 
@@ -179,7 +189,13 @@ impl std::str::FromStr for JiraDate {
 
 impl fmt::Display for JiraDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.0.year(), u8::from(self.0.month()), self.0.day())
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            u8::from(self.0.month()),
+            self.0.day()
+        )
     }
 }
 
@@ -192,7 +208,8 @@ impl fmt::Debug for JiraDate {
 impl<'de> Deserialize<'de> for JiraDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(|_| serde::de::Error::custom("expected a date"))
+        s.parse()
+            .map_err(|_| serde::de::Error::custom("expected a date"))
     }
 }
 
@@ -224,8 +241,16 @@ mod tests {
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for s in ["", "2020", "2020-13-01T00:00:00Z", "2020-12-03T25:00:00Z", "2020-12-03T13:05:20.Z",
-            "2020-12-03T13:05:20+1", "２０２０-12-03T13:05:20Z", "2020-12-03T13:05:20.974+0100junk"] {
+        for s in [
+            "",
+            "2020",
+            "2020-13-01T00:00:00Z",
+            "2020-12-03T25:00:00Z",
+            "2020-12-03T13:05:20.Z",
+            "2020-12-03T13:05:20+1",
+            "２０２０-12-03T13:05:20Z",
+            "2020-12-03T13:05:20.974+0100junk",
+        ] {
             assert!(s.parse::<Timestamp>().is_err(), "{s}");
         }
     }
