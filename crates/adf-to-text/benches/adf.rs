@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo bench -p jirafe-adf-to-text --bench adf -- --warm-up-time 1 --measurement-time 3`
 
+// `criterion_group!` generates an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jirafe_adf_to_text::{Renderer, wiki_to_text};
 use serde_json::{Value, json};
@@ -15,21 +18,32 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fix
 /// Every ADF document under the fixture folders, as compact JSON.
 fn fixture_docs() -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    let mut dirs = vec![Path::new(FIXTURES).join("adf/docs"), Path::new(FIXTURES).join("jira")];
+    let mut dirs = vec![
+        Path::new(FIXTURES).join("adf/docs"),
+        Path::new(FIXTURES).join("jira"),
+    ];
     while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
                 dirs.push(p);
             } else if p.extension().is_some_and(|x| x == "json") {
-                let Ok(bytes) = std::fs::read(&p) else { continue };
-                let Ok(v) = serde_json::from_slice::<Value>(&bytes) else { continue };
+                let Ok(bytes) = std::fs::read(&p) else {
+                    continue;
+                };
+                let Ok(v) = serde_json::from_slice::<Value>(&bytes) else {
+                    continue;
+                };
                 let mut stack = vec![&v];
                 while let Some(n) = stack.pop() {
                     match n {
                         Value::Object(m) => {
-                            if m.get("type").and_then(Value::as_str) == Some("doc") && m.contains_key("content") {
+                            if m.get("type").and_then(Value::as_str) == Some("doc")
+                                && m.contains_key("content")
+                            {
                                 out.push(serde_json::to_vec(n).unwrap_or_default());
                             } else {
                                 stack.extend(m.values());
@@ -49,16 +63,54 @@ fn fixture_docs() -> Vec<Vec<u8>> {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n.max(1)
     }
 }
 
 const WORDS: &[&str] = &[
-    "the", "build", "fails", "when", "deploying", "to", "staging", "after", "merge", "of", "branch",
-    "customer", "reported", "that", "login", "page", "returns", "error", "timeout", "database",
-    "migration", "needs", "review", "please", "check", "logs", "again", "tomorrow", "fixed", "in",
-    "release", "performance", "regression", "écran", "naïve", "café", "service", "latency", "p99",
+    "the",
+    "build",
+    "fails",
+    "when",
+    "deploying",
+    "to",
+    "staging",
+    "after",
+    "merge",
+    "of",
+    "branch",
+    "customer",
+    "reported",
+    "that",
+    "login",
+    "page",
+    "returns",
+    "error",
+    "timeout",
+    "database",
+    "migration",
+    "needs",
+    "review",
+    "please",
+    "check",
+    "logs",
+    "again",
+    "tomorrow",
+    "fixed",
+    "in",
+    "release",
+    "performance",
+    "regression",
+    "écran",
+    "naïve",
+    "café",
+    "service",
+    "latency",
+    "p99",
 ];
 
 fn sentence(r: &mut Lcg, words: usize) -> String {
@@ -77,27 +129,33 @@ fn text(t: String) -> Value {
 }
 
 fn paragraph(r: &mut Lcg) -> Value {
-    let mut content = vec![text(sentence(r, 8 + r.next(20)))];
+    let n = 8 + r.next(20);
+    let mut content = vec![text(sentence(r, n))];
     match r.next(6) {
         0 => {
-            content.push(json!({"type": "mention", "attrs": {"id": format!("5b10ac8d82e05b22cc7d4e{:02x}", r.next(255)), "text": "@Someone", "accessLevel": ""}}));
+            let id = format!("5b10ac8d82e05b22cc7d4e{:02x}", r.next(255));
+            content.push(json!({"type": "mention", "attrs": {"id": id, "text": "@Someone", "accessLevel": ""}}));
             content.push(text(format!(" {}", sentence(r, 6))));
         }
         1 => {
             content.push(text(" see ".into()));
-            content.push(json!({"type": "text", "text": "the pipeline", "marks": [{"type": "link", "attrs": {"href": format!("https://ci.example.com/job/{}", r.next(10_000))}}]}));
+            let href = format!("https://ci.example.com/job/{}", r.next(10_000));
+            content.push(json!({"type": "text", "text": "the pipeline", "marks": [{"type": "link", "attrs": {"href": href}}]}));
         }
         2 => {
-            content.push(json!({"type": "text", "text": sentence(r, 3), "marks": [{"type": "strong"}]}));
+            let bold = sentence(r, 3);
+            content.push(json!({"type": "text", "text": bold, "marks": [{"type": "strong"}]}));
             content.push(json!({"type": "hardBreak"}));
             content.push(text(sentence(r, 10)));
         }
         3 => {
             content.push(json!({"type": "emoji", "attrs": {"shortName": ":thumbsup:", "id": "1f44d", "text": "👍"}}));
-            content.push(json!({"type": "inlineCard", "attrs": {"url": format!("https://example.atlassian.net/browse/PRJ-{}", r.next(5000))}}));
+            let url = format!("https://example.atlassian.net/browse/PRJ-{}", r.next(5000));
+            content.push(json!({"type": "inlineCard", "attrs": {"url": url}}));
         }
         4 => {
-            content.push(json!({"type": "text", "text": "config.yaml", "marks": [{"type": "code"}]}));
+            content
+                .push(json!({"type": "text", "text": "config.yaml", "marks": [{"type": "code"}]}));
             content.push(json!({"type": "date", "attrs": {"timestamp": "1718841600000"}}));
             content.push(json!({"type": "status", "attrs": {"text": "IN REVIEW", "color": "blue", "localId": "abc"}}));
         }
@@ -108,14 +166,42 @@ fn paragraph(r: &mut Lcg) -> Value {
 
 fn comment(r: &mut Lcg) -> Value {
     let mut blocks = Vec::new();
-    for _ in 0..1 + r.next(4) {
+    let paras = 1 + r.next(4);
+    for _ in 0..paras {
         blocks.push(paragraph(r));
     }
     match r.next(5) {
-        0 => blocks.push(json!({"type": "bulletList", "content": (0..2 + r.next(4)).map(|_| json!({"type": "listItem", "content": [paragraph(r)]})).collect::<Vec<_>>()})),
-        1 => blocks.push(json!({"type": "codeBlock", "attrs": {"language": "java"}, "content": [text(format!("at com.example.Service.call(Service.java:{})\n\tat com.example.Main.main(Main.java:12)\nCaused by: java.net.SocketTimeoutException: {}", r.next(900), sentence(r, 4)))]})),
-        2 => blocks.push(json!({"type": "table", "attrs": {"isNumberColumnEnabled": false, "layout": "default"}, "content": (0..3).map(|_| json!({"type": "tableRow", "content": (0..3).map(|_| json!({"type": "tableCell", "attrs": {}, "content": [{"type": "paragraph", "content": [text(sentence(r, 2))]}]})).collect::<Vec<_>>()})).collect::<Vec<_>>()})),
-        3 => blocks.push(json!({"type": "panel", "attrs": {"panelType": "info"}, "content": [paragraph(r)]})),
+        0 => {
+            let n = 2 + r.next(4);
+            let items: Vec<Value> = (0..n)
+                .map(|_| json!({"type": "listItem", "content": [paragraph(r)]}))
+                .collect();
+            blocks.push(json!({"type": "bulletList", "content": items}));
+        }
+        1 => {
+            let line = r.next(900);
+            let msg = sentence(r, 4);
+            let code = format!(
+                "at com.example.Service.call(Service.java:{line})\n\tat com.example.Main.main(Main.java:12)\nCaused by: java.net.SocketTimeoutException: {msg}"
+            );
+            blocks.push(json!({"type": "codeBlock", "attrs": {"language": "java"}, "content": [text(code)]}));
+        }
+        2 => {
+            let mut rows = Vec::new();
+            for _ in 0..3 {
+                let mut cells = Vec::new();
+                for _ in 0..3 {
+                    cells.push(json!({"type": "tableCell", "attrs": {}, "content": [{"type": "paragraph", "content": [text(sentence(r, 2))]}]}));
+                }
+                rows.push(json!({"type": "tableRow", "content": cells}));
+            }
+            blocks.push(json!({"type": "table", "attrs": {"isNumberColumnEnabled": false, "layout": "default"}, "content": rows}));
+        }
+        3 => {
+            let para = paragraph(r);
+            blocks
+                .push(json!({"type": "panel", "attrs": {"panelType": "info"}, "content": [para]}));
+        }
         _ => {}
     }
     json!({"version": 1, "type": "doc", "content": blocks})
@@ -141,7 +227,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for d in &docs {
-                n += renderer.render_json(black_box(d)).map(|r| r.text.len()).unwrap_or(0);
+                n += renderer
+                    .render_json(black_box(d))
+                    .map(|r| r.text.len())
+                    .unwrap_or(0);
             }
             n
         })
@@ -165,7 +254,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for d in &docs {
-                n += renderer.references_json(black_box(d)).map(|r| r.urls.len()).unwrap_or(0);
+                n += renderer
+                    .references_json(black_box(d))
+                    .map(|r| r.urls.len())
+                    .unwrap_or(0);
             }
             n
         })
@@ -175,7 +267,9 @@ fn bench(c: &mut Criterion) {
     let wiki = "h2. Summary\n*Login* fails for [~jdoe] after the _deploy_, see [the log|https://ci.example.com/42].\n\n# reproduce on staging\n# check {{auth.yaml}}\n## then restart\n\n{code:java}\nat com.example.Service.call(Service.java:42)\n{code}\n||Env||Result||\n|prod|-failed-|\n".repeat(200);
     let mut g = c.benchmark_group("wiki");
     g.throughput(Throughput::Bytes(wiki.len() as u64));
-    g.bench_function("wiki_to_text", |b| b.iter(|| wiki_to_text(black_box(&wiki)).len()));
+    g.bench_function("wiki_to_text", |b| {
+        b.iter(|| wiki_to_text(black_box(&wiki)).len())
+    });
     g.finish();
 }
 

@@ -257,11 +257,11 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
             (Some((open, _)), Some(h)) if open == h => {}
             _ => {
                 self.close_link();
-                if let Some(h) = href {
-                    if !text.is_empty() {
-                        self.w.begin();
-                        self.link = Some((h, self.w.out.len()));
-                    }
+                if let Some(h) = href
+                    && !text.is_empty()
+                {
+                    self.w.begin();
+                    self.link = Some((h, self.w.out.len()));
                 }
             }
         }
@@ -305,12 +305,12 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
             }
             "date" => self.date(node),
             "status" => {
-                if let Some(t) = node.get("attrs").and_then(|a| a.str_of("text")) {
-                    if !t.is_empty() {
-                        self.w.text("[");
-                        self.w.text(t);
-                        self.w.text("]");
-                    }
+                if let Some(t) = node.get("attrs").and_then(|a| a.str_of("text"))
+                    && !t.is_empty()
+                {
+                    self.w.text("[");
+                    self.w.text(t);
+                    self.w.text("]");
                 }
             }
             "inlineCard" => {
@@ -377,7 +377,13 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
                 self.prefixed(node, depth, TIGHT, TIGHT, prefix);
             }
             "decisionItem" => {
-                self.prefixed(node, depth, TIGHT, TIGHT, Prefix::new("Decision: ", "          "));
+                self.prefixed(
+                    node,
+                    depth,
+                    TIGHT,
+                    TIGHT,
+                    Prefix::new("Decision: ", "          "),
+                );
             }
             "blockquote" => self.prefixed(node, depth, sep, sep, Prefix::new("> ", "> ")),
             "panel" => {
@@ -397,11 +403,11 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
             }
             "expand" | "nestedExpand" => {
                 self.w.sep(sep);
-                if let Some(title) = node.get("attrs").and_then(|a| a.str_of("title")) {
-                    if !title.trim().is_empty() {
-                        self.w.text(title);
-                        self.w.sep(sep);
-                    }
+                if let Some(title) = node.get("attrs").and_then(|a| a.str_of("title"))
+                    && !title.trim().is_empty()
+                {
+                    self.w.text(title);
+                    self.w.sep(sep);
                 }
                 self.stack.push(Frame::Exit(Exit::Sep(sep)));
                 self.children(node, depth, sep, List::None);
@@ -429,15 +435,17 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
                 self.children(node, depth, TIGHT, List::None);
             }
             "blockCard" | "embedCard" => {
-                let t = card_text(node).unwrap_or(if node
-                    .get("attrs")
-                    .and_then(|a| a.get("datasource"))
-                    .is_some()
-                {
-                    "[datasource]"
-                } else {
-                    "[link]"
-                });
+                let t = card_text(node).unwrap_or(
+                    if node
+                        .get("attrs")
+                        .and_then(|a| a.get("datasource"))
+                        .is_some()
+                    {
+                        "[datasource]"
+                    } else {
+                        "[link]"
+                    },
+                );
                 self.leaf_block(sep, t);
             }
             "media" => {
@@ -451,7 +459,11 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
                     }
                     Some("link") => self.media_placeholder("link", alt),
                     _ => {
-                        let kind = if matches!(item, Item::InMediaSingle) { "image" } else { "file" };
+                        let kind = if matches!(item, Item::InMediaSingle) {
+                            "image"
+                        } else {
+                            "file"
+                        };
                         self.media_placeholder(kind, alt);
                     }
                 }
@@ -602,10 +614,10 @@ pub(crate) fn collect<'a, N: Json<'a>>(root: N, refs: &mut Collector) {
         if let Some(marks) = node.get("marks") {
             for i in 0..marks.array_len().unwrap_or(0) {
                 let Some(m) = marks.at(i) else { continue };
-                if m.str_of("type") == Some("link") {
-                    if let Some(h) = m.get("attrs").and_then(|a| a.str_of("href")) {
-                        refs.url(h);
-                    }
+                if m.str_of("type") == Some("link")
+                    && let Some(h) = m.get("attrs").and_then(|a| a.str_of("href"))
+                {
+                    refs.url(h);
                 }
             }
         }

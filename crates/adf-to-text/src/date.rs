@@ -9,7 +9,10 @@ pub(crate) fn write_iso_date(ms: i64, out: &mut String) {
     }
     let y = y.unsigned_abs();
     if y < 1000 {
-        out.extend(std::iter::repeat_n('0', 4 - crate::writer::decimal_width_pub(y)));
+        out.extend(std::iter::repeat_n(
+            '0',
+            4 - crate::writer::decimal_width_pub(y),
+        ));
     }
     crate::writer::push_u64(out, y);
     out.push('-');
@@ -39,7 +42,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 }; // [1, 12]
     let y = if m <= 2 { y + 1 } else { y };
     // d and m are within [1, 31] and [1, 12].
-    (y, u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
 }
 
 /// Parses an ADF date timestamp: epoch milliseconds as a string (the schema)

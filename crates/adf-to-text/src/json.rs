@@ -142,33 +142,34 @@ impl Arena {
             p.skip_ws();
             if expect_value {
                 // In an object, a key comes first.
-                if let Some(top) = self.stack.last() {
-                    if top.is_obj && top.key.is_none() {
-                        match p.peek() {
-                            Some(b'"') => {
-                                let key = p.string(&mut self.unescaped)?;
-                                p.skip_ws();
-                                if p.peek() != Some(b':') {
-                                    return Err(p.err("expected `:` after an object key"));
-                                }
-                                p.pos += 1;
-                                if let Some(top) = self.stack.last_mut() {
-                                    top.key = Some(key);
-                                }
-                                continue;
+                if let Some(top) = self.stack.last()
+                    && top.is_obj
+                    && top.key.is_none()
+                {
+                    match p.peek() {
+                        Some(b'"') => {
+                            let key = p.string(&mut self.unescaped)?;
+                            p.skip_ws();
+                            if p.peek() != Some(b':') {
+                                return Err(p.err("expected `:` after an object key"));
                             }
-                            Some(b'}') if self.pending_entries.len() == top.scratch_start => {
-                                // `{}`: close below.
-                                p.pos += 1;
-                                self.close()?;
-                                expect_value = false;
-                                if self.stack.is_empty() {
-                                    return Ok(());
-                                }
-                                continue;
+                            p.pos += 1;
+                            if let Some(top) = self.stack.last_mut() {
+                                top.key = Some(key);
                             }
-                            _ => return Err(p.err("expected an object key")),
+                            continue;
                         }
+                        Some(b'}') if self.pending_entries.len() == top.scratch_start => {
+                            // `{}`: close below.
+                            p.pos += 1;
+                            self.close()?;
+                            expect_value = false;
+                            if self.stack.is_empty() {
+                                return Ok(());
+                            }
+                            continue;
+                        }
+                        _ => return Err(p.err("expected an object key")),
                     }
                 }
                 let idx = match p.peek() {
@@ -393,7 +394,12 @@ impl Parser<'_> {
     }
 
     #[cold]
-    fn string_escaped(&mut self, buf: &mut String, start: usize, first_escape: usize) -> Result<Span> {
+    fn string_escaped(
+        &mut self,
+        buf: &mut String,
+        start: usize,
+        first_escape: usize,
+    ) -> Result<Span> {
         let out_start = buf.len();
         let text = self.s;
         buf.push_str(text.get(start..first_escape).unwrap_or_default());
@@ -506,7 +512,7 @@ impl<'a> Json<'a> for ANode<'a> {
         entries
             .iter()
             .rev()
-            .find(|(k, _)| self.doc.span(*k) == key)
+            .find(|(k, _)| (k.end - k.start) as usize == key.len() && self.doc.span(*k) == key)
             .map(|&(_, idx)| ANode { doc: self.doc, idx })
     }
 
@@ -628,13 +634,21 @@ mod tests {
                 serde_json::from_str(&s).unwrap()
             }
             Val::Str(_) => Value::String(n.as_str().unwrap().to_owned()),
-            Val::Arr { len, .. } => {
-                Value::Array((0..len as usize).map(|i| to_value(n.at(i).unwrap())).collect())
-            }
+            Val::Arr { len, .. } => Value::Array(
+                (0..len as usize)
+                    .map(|i| to_value(n.at(i).unwrap()))
+                    .collect(),
+            ),
             Val::Obj { start, len } => {
                 let mut m = serde_json::Map::new();
                 for (k, idx) in &n.doc.arena.entries[start as usize..(start + len) as usize] {
-                    m.insert(n.doc.span(*k).to_owned(), to_value(ANode { doc: n.doc, idx: *idx }));
+                    m.insert(
+                        n.doc.span(*k).to_owned(),
+                        to_value(ANode {
+                            doc: n.doc,
+                            idx: *idx,
+                        }),
+                    );
                 }
                 Value::Object(m)
             }

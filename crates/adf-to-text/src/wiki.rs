@@ -10,7 +10,11 @@ use crate::refs::Collector;
 use crate::writer::{Prefix, Writer};
 
 /// Renders wiki markup with its own writer.
-pub(crate) fn render<H: MentionHook + ?Sized>(src: &str, options: &Options, hook: &mut H) -> Rendered {
+pub(crate) fn render<H: MentionHook + ?Sized>(
+    src: &str,
+    options: &Options,
+    hook: &mut H,
+) -> Rendered {
     let mut w = Writer::new(options.max_output_bytes());
     let depth = render_into(src, options, hook, &mut w);
     let output = w.full;
@@ -97,7 +101,11 @@ enum Tok {
 /// Finds paired emphasis markers (`*bold*`, `_em_`, `-strike-`, `+under+`,
 /// `^sup^`, `~sub~`) within the `ranges` of `s`, judging their neighbours
 /// in all of `s`. Linear: each marker is looked at a constant number of times.
-fn emphasis_marks(s: &str, ranges: impl Iterator<Item = (usize, usize)> + Clone, marks: &mut Vec<usize>) {
+fn emphasis_marks(
+    s: &str,
+    ranges: impl Iterator<Item = (usize, usize)> + Clone,
+    marks: &mut Vec<usize>,
+) {
     marks.clear();
     let b = s.as_bytes();
     let mut positions = Vec::new();
@@ -116,7 +124,11 @@ fn emphasis_marks(s: &str, ranges: impl Iterator<Item = (usize, usize)> + Clone,
         next_closer.clear();
         next_closer.resize(positions.len() + 1, usize::MAX);
         for (k, &p) in positions.iter().enumerate().rev() {
-            let before = if p == 0 { b' ' } else { b.get(p - 1).copied().unwrap_or(b' ') };
+            let before = if p == 0 {
+                b' '
+            } else {
+                b.get(p - 1).copied().unwrap_or(b' ')
+            };
             let after_ok = b.get(p + 1).is_none_or(|&a| !is_word(a));
             let closes = !before.is_ascii_whitespace() && before != m && after_ok;
             let later = next_closer.get(k + 1).copied().unwrap_or(usize::MAX);
@@ -224,7 +236,11 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
                     let rest = t.get(len..).unwrap_or_default();
                     match name {
                         "code" | "noformat" => {
-                            let closer = if name == "code" { "{code}" } else { "{noformat}" };
+                            let closer = if name == "code" {
+                                "{code}"
+                            } else {
+                                "{noformat}"
+                            };
                             // Text right after the opening tag belongs to the block.
                             code = Some((closer, String::new()));
                             line = rest;
@@ -254,7 +270,9 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
                                 in_panel = false;
                             } else {
                                 in_panel = true;
-                                if let Some(title) = param(params, "title").filter(|t| !t.is_empty()) {
+                                if let Some(title) =
+                                    param(params, "title").filter(|t| !t.is_empty())
+                                {
                                     self.inline(title);
                                     self.w.sep(2);
                                 }
@@ -403,7 +421,10 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
                         Some((Tok::Break, 2))
                     } else {
                         // An escaped character is written as is.
-                        let len = s.get(i + 1..).and_then(|r| r.chars().next()).map_or(0, char::len_utf8);
+                        let len = s
+                            .get(i + 1..)
+                            .and_then(|r| r.chars().next())
+                            .map_or(0, char::len_utf8);
                         Some((Tok::Literal(i + 1, i + 1 + len), 1 + len))
                     }
                 }
@@ -412,7 +433,10 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
                     .get(i + 1..)
                     .and_then(|r| memchr::memchr2(b'[', b']', r))
                     .filter(|&len| b.get(i + 1 + len) == Some(&b']'))
-                    .filter(|&len| s.get(i + 1..i + 1 + len).is_some_and(|t| !t.trim().is_empty()))
+                    .filter(|&len| {
+                        s.get(i + 1..i + 1 + len)
+                            .is_some_and(|t| !t.trim().is_empty())
+                    })
                     .map(|len| (Tok::Link(i + 1, i + 1 + len), len + 2)),
                 b'!' => find_from(i + 1, "!", &mut no_bang)
                     .filter(|&len| s.get(i + 1..i + 1 + len).is_some_and(looks_like_image))
@@ -430,7 +454,10 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
                             ("{noformat}", &mut no_noformat)
                         };
                         match find_from(i + len, closer, fail) {
-                            Some(end) => Some((Tok::Literal(i + len, i + len + end), len + end + closer.len())),
+                            Some(end) => Some((
+                                Tok::Literal(i + len, i + len + end),
+                                len + end + closer.len(),
+                            )),
                             None => Some((Tok::Macro(i, i + len), len)),
                         }
                     } else {
@@ -438,8 +465,16 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
                             .filter(|(name, _, _)| {
                                 matches!(
                                     *name,
-                                    "color" | "anchor" | "quote" | "panel" | "code" | "noformat"
-                                        | "section" | "column" | "status" | "expand"
+                                    "color"
+                                        | "anchor"
+                                        | "quote"
+                                        | "panel"
+                                        | "code"
+                                        | "noformat"
+                                        | "section"
+                                        | "column"
+                                        | "status"
+                                        | "expand"
                                 )
                             })
                             .map(|(_, _, len)| (Tok::Macro(i, i + len), len))
@@ -464,10 +499,14 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
         }
 
         let mut marks = std::mem::take(&mut self.marks);
-        emphasis_marks(s, toks.iter().filter_map(|t| match *t {
-            Tok::Plain(a, z) => Some((a, z)),
-            _ => None,
-        }), &mut marks);
+        emphasis_marks(
+            s,
+            toks.iter().filter_map(|t| match *t {
+                Tok::Plain(a, z) => Some((a, z)),
+                _ => None,
+            }),
+            &mut marks,
+        );
 
         let mut m = 0;
         for &tok in &toks {
@@ -553,7 +592,10 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
     /// `[inner]`: a mention, an attachment, an anchor or a link.
     fn link(&mut self, inner: &str) {
         let (text, target) = match inner.split_once('|') {
-            Some((t, rest)) => (Some(t.trim()), rest.split('|').next().unwrap_or(rest).trim()),
+            Some((t, rest)) => (
+                Some(t.trim()),
+                rest.split('|').next().unwrap_or(rest).trim(),
+            ),
             None => (None, inner.trim()),
         };
         if let Some(user) = target.strip_prefix('~') {
@@ -576,10 +618,8 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
             return;
         }
         let is_url = target.contains("://") || target.starts_with("mailto:");
-        if is_url {
-            if let Some(refs) = self.refs.as_deref_mut() {
-                refs.url(target);
-            }
+        if is_url && let Some(refs) = self.refs.as_deref_mut() {
+            refs.url(target);
         }
         match text.filter(|t| !t.is_empty()) {
             Some(t) => {
@@ -599,10 +639,10 @@ impl<H: MentionHook + ?Sized> Wiki<'_, '_, '_, '_, H> {
 
     fn image(&mut self, inner: &str) {
         let src = inner.split('|').next().unwrap_or(inner).trim();
-        if src.contains("://") {
-            if let Some(refs) = self.refs.as_deref_mut() {
-                refs.url(src);
-            }
+        if src.contains("://")
+            && let Some(refs) = self.refs.as_deref_mut()
+        {
+            refs.url(src);
         }
         self.w.text("[image: ");
         self.w.text(src);

@@ -317,7 +317,10 @@ impl Writer {
                 self.pending = self.pending.saturating_add(1);
             }
             let line = line.strip_suffix('\r').unwrap_or(line);
-            if !line.is_empty() && !(self.begin() && self.push(line)) {
+            if line.is_empty() {
+                continue;
+            }
+            if !self.begin() || !self.push(line) {
                 return false;
             }
         }

@@ -23,22 +23,38 @@ fn deep_json(depth: usize, container: &str) -> String {
 
 #[test]
 fn json_text_nested_100k_levels_renders_flattened_text() {
-    for container in ["blockquote", "bulletList", "listItem", "tableCell", "mystery"] {
+    for container in [
+        "blockquote",
+        "bulletList",
+        "listItem",
+        "tableCell",
+        "mystery",
+    ] {
         let json = deep_json(DEEP, container);
         let mut r = Renderer::new();
         let out = r.render_json(json.as_bytes()).expect("valid JSON");
         assert!(out.truncated.depth, "{container}: depth limit reported");
         assert!(!out.truncated.output, "{container}");
-        assert!(out.text.contains("bottom"), "{container}: the text survives: {:?}", &out.text);
+        assert!(
+            out.text.contains("bottom"),
+            "{container}: the text survives: {:?}",
+            &out.text
+        );
         // Flattened past the limit: the text is not preceded by 100k prefixes.
-        assert!(out.text.len() < 1000, "{container}: {} bytes", out.text.len());
+        assert!(
+            out.text.len() < 1000,
+            "{container}: {} bytes",
+            out.text.len()
+        );
     }
 }
 
 #[test]
 fn nested_arrays_100k_levels() {
     let json = "[".repeat(DEEP) + "\"deep text\"" + &"]".repeat(DEEP);
-    let out = Renderer::new().render_json(json.as_bytes()).expect("valid JSON");
+    let out = Renderer::new()
+        .render_json(json.as_bytes())
+        .expect("valid JSON");
     assert_eq!(out.text, "deep text");
     assert!(out.truncated.depth);
 }
@@ -165,7 +181,8 @@ fn hostile_wiki_markup_returns_promptly() {
     assert_eq!(wiki_to_text(&open), open);
 
     // Megabytes of markup.
-    let big = "h1. Title\n*bold* _em_ [link|https://e.example] {{mono}}\n# one\n||a||b||\n|c|d|\n".repeat(50_000);
+    let big = "h1. Title\n*bold* _em_ [link|https://e.example] {{mono}}\n# one\n||a||b||\n|c|d|\n"
+        .repeat(50_000);
     let mut r = Renderer::new();
     let out = r.render_wiki(&big);
     assert!(out.truncated.output);

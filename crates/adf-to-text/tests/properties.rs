@@ -36,10 +36,34 @@ fn leaf() -> impl Strategy<Value = Value> {
 }
 
 const CONTAINERS: &[&str] = &[
-    "doc", "paragraph", "heading", "bulletList", "orderedList", "listItem", "taskList", "taskItem",
-    "blockTaskItem", "decisionList", "decisionItem", "blockquote", "panel", "expand", "nestedExpand",
-    "layoutSection", "layoutColumn", "table", "tableRow", "tableCell", "tableHeader", "mediaSingle",
-    "mediaGroup", "caption", "codeBlock", "bodiedExtension", "bodiedSyncBlock", "unknownContainer",
+    "doc",
+    "paragraph",
+    "heading",
+    "bulletList",
+    "orderedList",
+    "listItem",
+    "taskList",
+    "taskItem",
+    "blockTaskItem",
+    "decisionList",
+    "decisionItem",
+    "blockquote",
+    "panel",
+    "expand",
+    "nestedExpand",
+    "layoutSection",
+    "layoutColumn",
+    "table",
+    "tableRow",
+    "tableCell",
+    "tableHeader",
+    "mediaSingle",
+    "mediaGroup",
+    "caption",
+    "codeBlock",
+    "bodiedExtension",
+    "bodiedSyncBlock",
+    "unknownContainer",
 ];
 
 fn tree() -> impl Strategy<Value = Value> {
@@ -47,7 +71,13 @@ fn tree() -> impl Strategy<Value = Value> {
         (
             prop::sample::select(CONTAINERS),
             prop::collection::vec(inner, 0..6),
-            prop_oneof![Just("info"), Just("note"), Just("custom"), Just("DONE"), Just("TODO")],
+            prop_oneof![
+                Just("info"),
+                Just("note"),
+                Just("custom"),
+                Just("DONE"),
+                Just("TODO")
+            ],
             text(),
             0u32..20,
         )
@@ -62,10 +92,10 @@ fn tree() -> impl Strategy<Value = Value> {
 fn texts<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     match v {
         Value::Object(m) => {
-            if m.get("type").and_then(Value::as_str) == Some("text") {
-                if let Some(t) = m.get("text").and_then(Value::as_str) {
-                    out.push(t);
-                }
+            if m.get("type").and_then(Value::as_str) == Some("text")
+                && let Some(t) = m.get("text").and_then(Value::as_str)
+            {
+                out.push(t);
             }
             if let Some(c) = m.get("content") {
                 texts(c, out);

@@ -61,10 +61,11 @@ fn find_wiki<'a>(v: &'a Value, path: &mut Vec<String>, out: &mut Vec<(String, &'
         Value::Object(m) => {
             for (k, child) in m {
                 path.push(k.clone());
-                if let (true, Some(s)) = (k == "description" || k == "body", child.as_str()) {
-                    if s.len() > 20 && s.contains(['\n', '[', '*', '{', '|', '_']) {
-                        out.push((path.join("."), s));
-                    }
+                if let (true, Some(s)) = (k == "description" || k == "body", child.as_str())
+                    && s.len() > 20
+                    && s.contains(['\n', '[', '*', '{', '|', '_'])
+                {
+                    out.push((path.join("."), s));
                 }
                 find_wiki(child, path, out);
                 path.pop();
@@ -104,9 +105,20 @@ fn render_adf_fixture(file: &Path, docs_dir: &str) -> usize {
     for (i, (path, doc)) in docs.iter().enumerate() {
         let from_value = renderer.render_value(doc);
         let compact = serde_json::to_vec(doc).expect("serialize");
-        let from_bytes = renderer.render_json(&compact).expect("our parser accepts the fixture");
-        assert_eq!(from_value, from_bytes, "{} {path}: entry points disagree", file.display());
-        assert!(!from_value.truncated.any(), "{} {path}: real documents hit no limit", file.display());
+        let from_bytes = renderer
+            .render_json(&compact)
+            .expect("our parser accepts the fixture");
+        assert_eq!(
+            from_value,
+            from_bytes,
+            "{} {path}: entry points disagree",
+            file.display()
+        );
+        assert!(
+            !from_value.truncated.any(),
+            "{} {path}: real documents hit no limit",
+            file.display()
+        );
 
         // References from both entry points agree too.
         assert_eq!(references(doc), json_references(&compact).expect("json"));
@@ -133,7 +145,10 @@ fn adf_documents_render_to_readable_text() {
 fn adf_bodies_inside_jira_responses_render_to_readable_text() {
     let files = json_files(&Path::new(FIXTURES).join("jira"));
     let n: usize = files.iter().map(|f| render_adf_fixture(f, "")).sum();
-    assert!(n >= 5, "expected ADF bodies in the Jira fixtures, found {n}");
+    assert!(
+        n >= 5,
+        "expected ADF bodies in the Jira fixtures, found {n}"
+    );
 }
 
 #[test]
@@ -167,7 +182,10 @@ fn wiki_bodies_of_data_center_payloads_render_to_readable_text() {
             total += 1;
         }
     }
-    assert!(total >= 10, "expected wiki bodies in the Data Center fixtures, found {total}");
+    assert!(
+        total >= 10,
+        "expected wiki bodies in the Data Center fixtures, found {total}"
+    );
 }
 
 #[test]
@@ -176,6 +194,12 @@ fn references_of_the_complex_fixture() {
         .join("adf/docs/gitlabhq__gitlabhq/spec/fixtures/lib/kramdown/atlassian_document_format/complex_document.json");
     let refs = json_references(&std::fs::read(path).expect("fixture")).expect("json");
     assert_eq!(refs.account_ids, ["5e32f803e127810e82875bc1"]);
-    assert!(refs.urls.contains(&"https://gitlab-jira.atlassian.net/browse/DEMO-1".to_owned()));
-    assert!(refs.urls.contains(&"https://gitlab.com/gitlab-org/gitlab/-/merge_requests/25718".to_owned()));
+    assert!(
+        refs.urls
+            .contains(&"https://gitlab-jira.atlassian.net/browse/DEMO-1".to_owned())
+    );
+    assert!(
+        refs.urls
+            .contains(&"https://gitlab.com/gitlab-org/gitlab/-/merge_requests/25718".to_owned())
+    );
 }
