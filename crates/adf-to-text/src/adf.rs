@@ -65,6 +65,27 @@ enum Frame<N> {
     Exit(Exit),
 }
 
+/// Node types the schema gives no content. Their placeholder text is written
+/// first; content they carry anyway (malformed input) is pushed before it, so
+/// it is rendered after.
+const LEAVES: &[&str] = &[
+    "hardBreak",
+    "mention",
+    "emoji",
+    "date",
+    "status",
+    "inlineCard",
+    "mediaInline",
+    "inlineExtension",
+    "placeholder",
+    "rule",
+    "blockCard",
+    "embedCard",
+    "media",
+    "extension",
+    "syncBlock",
+];
+
 /// The separator owed between blocks of a loose container (a blank line) and
 /// of a tight one (list items, table rows: a line break).
 const LOOSE: u8 = 2;
@@ -114,7 +135,7 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
     fn run(&mut self, root: N) {
         if let Some(s) = root.as_str() {
             if self.options.strings_as_wiki() {
-                crate::wiki::render_into(s, self.options, self.hook, &mut self.w);
+                self.depth_hit |= crate::wiki::render_into(s, self.options, self.hook, &mut self.w);
             } else {
                 self.w.text(s);
             }
@@ -284,11 +305,17 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
         let ty = node.str_of("type").unwrap_or("");
         if ty == "text" {
             self.text_node(node);
+            // Malformed, but never lose text: children of a text node render too.
+            self.children(node, depth, sep, List::None);
             return;
         }
         self.close_link();
         self.after_atom = false;
         let deep = self.enter_depth(depth, sep);
+        if LEAVES.contains(&ty) {
+            // Leaves carry no content by the schema; render any they have anyway.
+            self.children(node, depth, sep, List::None);
+        }
         match ty {
             // Inline atoms behave the same at any depth.
             "hardBreak" => self.w.hard_break(),

@@ -177,6 +177,11 @@ pub use mention::{DefaultMentions, Mention, MentionHook, MentionKind};
 pub use options::{Options, Rendered, Truncation};
 pub use refs::References;
 
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 use serde_json::Value;
 
 /// Ends text cut by the output limit ([`Options::with_max_output_bytes`]).

@@ -276,6 +276,17 @@ fn every_node_type_renders_sensibly() {
             "orphan",
         ),
         (
+            "content under leaf nodes is kept",
+            doc(json!([
+                {"type": "rule", "content": [p(json!([t("odd")]))]},
+                p(json!([
+                    {"type": "mention", "attrs": {"id": "x"}, "content": [t("inner")]},
+                    {"type": "text", "text": "a", "content": [t("b")]}
+                ]))
+            ])),
+            "---\n\nodd\n\n@userinnerab",
+        ),
+        (
             "strings where nodes belong",
             doc(json!([p(json!(["bare string"]))])),
             "bare string",

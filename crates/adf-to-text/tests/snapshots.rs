@@ -125,7 +125,7 @@ fn render_adf_fixture(file: &Path, docs_dir: &str) -> usize {
 
         let name = format!("{docs_dir}{}__{i}", snapshot_name(file));
         insta::with_settings!({
-            description => format!("{} at `{path}`", file.strip_prefix(FIXTURES).unwrap_or(file).display()),
+            description => format!("{} at `{}`", file.strip_prefix(FIXTURES).unwrap_or(file).display(), if path.is_empty() { "." } else { path }),
             omit_expression => true,
         }, {
             insta::assert_snapshot!(name, from_value.text);
