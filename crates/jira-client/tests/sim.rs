@@ -1,5 +1,6 @@
 //! The client against the simulated Jira: complete walks equal the ground truth, with
 //! and without injected faults, and the request cost stays low.
+#![allow(clippy::print_stdout)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
