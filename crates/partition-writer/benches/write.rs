@@ -38,7 +38,10 @@ async fn load(writer: &PartitionWriter, specs: &[TableSpec; 3], tables: &[Record
 fn write_new(c: &mut Criterion) {
     let rt = runtime();
     let specs = specs();
-    let shape = Shape { issues: 20_000, months: 10 };
+    let shape = Shape {
+        issues: 20_000,
+        months: 10,
+    };
     let tables = batches(&shape, 1..shape.issues + 1, 0);
     let mut g = c.benchmark_group("write_new_20k_issues_10_months");
     g.throughput(Throughput::Elements(shape.issues as u64));
@@ -70,13 +73,20 @@ fn write_new(c: &mut Criterion) {
 fn upsert_touching_10pct_of_months(c: &mut Criterion) {
     let rt = runtime();
     let specs = specs();
-    let shape = Shape { issues: 20_000, months: 100 };
+    let shape = Shape {
+        issues: 20_000,
+        months: 100,
+    };
     let base = Arc::new(InMemory::new());
     let base_store: Arc<dyn ObjectStore> = base.clone();
     let base_writer = PartitionWriter::new(Arc::clone(&base_store), Path::from("wh"));
     // Build the base warehouse month by month (as a backfill would).
     for m in 0..shape.months {
-        rt.block_on(load(&base_writer, &specs, &batches(&shape, shape.ids_of_month(m), 0)));
+        rt.block_on(load(
+            &base_writer,
+            &specs,
+            &batches(&shape, shape.ids_of_month(m), 0),
+        ));
     }
     // The update: every issue of every 10th month, one revision newer.
     let touched: Vec<i64> = (0..shape.months).step_by(10).collect();
@@ -84,7 +94,10 @@ fn upsert_touching_10pct_of_months(c: &mut Criterion) {
         .iter()
         .map(|&m| batches(&shape, shape.ids_of_month(m), 1))
         .collect();
-    let issues: i64 = touched.iter().map(|&m| shape.ids_of_month(m).count() as i64).sum();
+    let issues: i64 = touched
+        .iter()
+        .map(|&m| shape.ids_of_month(m).count() as i64)
+        .sum();
     let update_tables: [Vec<RecordBatch>; 3] =
         std::array::from_fn(|t| update.iter().map(|u| u[t].clone()).collect());
 
@@ -97,7 +110,9 @@ fn upsert_touching_10pct_of_months(c: &mut Criterion) {
             |w| {
                 rt.block_on(async {
                     for (spec, tables) in specs.iter().zip(&update_tables) {
-                        w.upsert(spec, tables.iter().cloned()).await.expect("upsert");
+                        w.upsert(spec, tables.iter().cloned())
+                            .await
+                            .expect("upsert");
                     }
                 })
             },
@@ -116,7 +131,9 @@ fn upsert_touching_10pct_of_months(c: &mut Criterion) {
             |(dir, w)| {
                 rt.block_on(async {
                     for (spec, tables) in specs.iter().zip(&update_tables) {
-                        w.upsert(spec, tables.iter().cloned()).await.expect("upsert");
+                        w.upsert(spec, tables.iter().cloned())
+                            .await
+                            .expect("upsert");
                     }
                 });
                 dir
@@ -132,7 +149,13 @@ async fn copy_all(from: &Arc<dyn ObjectStore>, to: &dyn ObjectStore) {
     use object_store::ObjectStoreExt;
     let metas: Vec<_> = from.list(None).try_collect().await.expect("list");
     for meta in metas {
-        let bytes = from.get(&meta.location).await.expect("get").bytes().await.expect("bytes");
+        let bytes = from
+            .get(&meta.location)
+            .await
+            .expect("get")
+            .bytes()
+            .await
+            .expect("bytes");
         to.put(&meta.location, bytes.into()).await.expect("put");
     }
 }

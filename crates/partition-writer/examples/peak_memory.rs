@@ -24,7 +24,10 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use synth::{Shape, batches, specs};
 
-const SHAPE: Shape = Shape { issues: 200_000, months: 100 };
+const SHAPE: Shape = Shape {
+    issues: 200_000,
+    months: 100,
+};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

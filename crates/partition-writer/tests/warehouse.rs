@@ -363,6 +363,19 @@ async fn concurrent_tasks_in_memory_lose_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_tasks_on_local_disk_lose_nothing() {
+    let s = make_store(Kind::Local);
+    let a = tokio::spawn(run_writer(writer(&s.store), 0));
+    let b = tokio::spawn(run_writer(writer(&s.store), 1));
+    a.await.unwrap();
+    b.await.unwrap();
+    assert_eq!(
+        all_ids(&writer(&s.store), "issues").await,
+        (1..=ROUNDS * 8).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_tasks_with_lock_files_lose_nothing() {
     let s = make_store(Kind::Memory);
     let locked = |st: &Arc<dyn ObjectStore>| writer(st).with_concurrency(Concurrency::LockFile);

@@ -44,9 +44,33 @@ fn pseudonym(seed: u64) -> String {
 }
 
 const WORDS: &[&str] = &[
-    "the", "build", "fails", "when", "cache", "is", "cold", "[EMAIL]", "retry", "timeout",
-    "login", "page", "renders", "slowly", "after", "deploy", "@user:3f2a", "customer",
-    "reports", "error", "500", "on", "checkout", "[PERSON]", "needs", "review", "flaky",
+    "the",
+    "build",
+    "fails",
+    "when",
+    "cache",
+    "is",
+    "cold",
+    "[EMAIL]",
+    "retry",
+    "timeout",
+    "login",
+    "page",
+    "renders",
+    "slowly",
+    "after",
+    "deploy",
+    "@user:3f2a",
+    "customer",
+    "reports",
+    "error",
+    "500",
+    "on",
+    "checkout",
+    "[PERSON]",
+    "needs",
+    "review",
+    "flaky",
 ];
 
 fn text(seed: u64, words: usize) -> String {
@@ -76,7 +100,11 @@ impl Shape {
     /// Issue ids created in month `m` (0-based).
     pub(crate) fn ids_of_month(&self, m: i64) -> std::ops::Range<i64> {
         let per = self.per_month();
-        let end = if m + 1 == self.months { self.issues + 1 } else { (m + 1) * per + 1 };
+        let end = if m + 1 == self.months {
+            self.issues + 1
+        } else {
+            (m + 1) * per + 1
+        };
         m * per + 1..end
     }
 
@@ -190,8 +218,20 @@ pub(crate) fn specs() -> [TableSpec; 3] {
     };
     [
         spec("issues", issues_schema(), "created", "updated", "id"),
-        spec("comments", comments_schema(), "issue_created", "updated", "issue_id"),
-        spec("changelog", changelog_schema(), "issue_created", "created", "issue_id"),
+        spec(
+            "comments",
+            comments_schema(),
+            "issue_created",
+            "updated",
+            "issue_id",
+        ),
+        spec(
+            "changelog",
+            changelog_schema(),
+            "issue_created",
+            "created",
+            "issue_id",
+        ),
     ]
 }
 
@@ -212,7 +252,10 @@ pub(crate) fn batches(shape: &Shape, ids: std::ops::Range<i64>, revision: i64) -
     let ids: Vec<i64> = ids.collect();
     let u = |id: i64| id as u64 ^ (revision as u64) << 40;
     let created: Vec<i64> = ids.iter().map(|&id| shape.created(id)).collect();
-    let updated: Vec<i64> = created.iter().map(|c| c + (revision + 1) * DAY_US).collect();
+    let updated: Vec<i64> = created
+        .iter()
+        .map(|c| c + (revision + 1) * DAY_US)
+        .collect();
     let resolved = |id: &i64| (id % 3 == 0).then(|| shape.created(*id) + 5 * DAY_US);
     let strs = |f: &dyn Fn(i64) -> String| -> ArrayRef {
         Arc::new(StringArray::from_iter_values(ids.iter().map(|&i| f(i))))
@@ -257,14 +300,45 @@ pub(crate) fn batches(shape: &Shape, ids: std::ops::Range<i64>, revision: i64) -
         Arc::new(Date32Array::from_iter(ids.iter().map(|&i| {
             (i % 4 == 0).then(|| ((shape.created(i) / DAY_US) + 30) as i32)
         }))),
-        str_list(ids.iter().map(|&i| (0..i % 4).map(|k| pick(i as u64 * 7 + k as u64, &["backend", "frontend", "infra", "customer", "regression", "tech-debt"]).to_owned()).collect())),
-        str_list(ids.iter().map(|&i| (0..i % 2 + 1).map(|k| format!("component-{}", (i + k) % 12)).collect())),
-        str_list(ids.iter().map(|&i| (0..i % 2).map(|_| format!("v{}.{}", 1 + i / 20_000, i % 10)).collect())),
-        str_list(ids.iter().map(|&i| (0..(i % 5 == 0) as i64).map(|_| format!("v{}.0", i / 20_000)).collect())),
+        str_list(ids.iter().map(|&i| {
+            (0..i % 4)
+                .map(|k| {
+                    pick(
+                        i as u64 * 7 + k as u64,
+                        &[
+                            "backend",
+                            "frontend",
+                            "infra",
+                            "customer",
+                            "regression",
+                            "tech-debt",
+                        ],
+                    )
+                    .to_owned()
+                })
+                .collect()
+        })),
+        str_list(ids.iter().map(|&i| {
+            (0..i % 2 + 1)
+                .map(|k| format!("component-{}", (i + k) % 12))
+                .collect()
+        })),
+        str_list(ids.iter().map(|&i| {
+            (0..i % 2)
+                .map(|_| format!("v{}.{}", 1 + i / 20_000, i % 10))
+                .collect()
+        })),
+        str_list(ids.iter().map(|&i| {
+            (0..(i % 5 == 0) as i64)
+                .map(|_| format!("v{}.0", i / 20_000))
+                .collect()
+        })),
         opt_i64s(&|i| (i % 5 != 0 && i > 10).then(|| i - i % 10)),
         opt_strs(&|i| (i % 5 != 0 && i > 10).then(|| format!("PROJ-{}", i - i % 10))),
         Arc::new(sprints.finish()),
-        Arc::new(Float64Array::from_iter(ids.iter().map(|&i| (i % 2 == 0).then(|| [1.0, 2.0, 3.0, 5.0, 8.0][(i % 5) as usize])))),
+        Arc::new(Float64Array::from_iter(ids.iter().map(|&i| {
+            (i % 2 == 0).then(|| [1.0, 2.0, 3.0, 5.0, 8.0][(i % 5) as usize])
+        }))),
         opt_i64s(&|i| (i % 3 != 0).then(|| 3600 * (i % 16))),
         opt_i64s(&|i| (i % 3 != 0).then(|| 1800 * (i % 7))),
         opt_i64s(&|i| (i % 2 == 0).then(|| 900 * (i % 40) + revision)),
@@ -281,7 +355,9 @@ pub(crate) fn batches(shape: &Shape, ids: std::ops::Range<i64>, revision: i64) -
         i32s(&|i| (i % 3) as i32),
         i32s(&|i| (i % 2) as i32),
         tsa(updated.iter().map(|&c| Some(c - 3_600_000_000)).collect()),
-        Arc::new(BooleanArray::from_iter(ids.iter().map(|&i| Some(i % 17 == 0)))),
+        Arc::new(BooleanArray::from_iter(
+            ids.iter().map(|&i| Some(i % 17 == 0)),
+        )),
     ];
     let issues = RecordBatch::try_new(issues_schema(), issue_cols).expect("issues batch");
 
@@ -299,17 +375,45 @@ pub(crate) fn batches(shape: &Shape, ids: std::ops::Range<i64>, revision: i64) -
             Arc::new(Int64Array::from_iter_values(c.iter().map(|r| r.0))),
             Arc::new(Int64Array::from_iter_values(c.iter().map(|r| r.1))),
             tsa(c.iter().map(|r| Some(r.2)).collect()),
-            Arc::new(StringArray::from_iter(c.iter().map(|r| Some(pseudonym(r.0 as u64))))),
-            tsa(c.iter().map(|r| Some(r.2 + (r.0 % 10) * 3_600_000_000)).collect()),
-            tsa(c.iter().map(|r| Some(r.2 + (revision + 1) * DAY_US)).collect()),
-            Arc::new(StringArray::from_iter(c.iter().map(|r| Some(text(u(r.0), 25 + (r.0 % 50) as usize))))),
-            Arc::new(StringArray::from_iter(c.iter().map(|r| (r.0 % 20 == 0).then_some("role:Developers")))),
-            Arc::new(BooleanArray::from_iter(c.iter().map(|r| Some(r.0 % 2 == 0)))),
+            Arc::new(StringArray::from_iter(
+                c.iter().map(|r| Some(pseudonym(r.0 as u64))),
+            )),
+            tsa(c
+                .iter()
+                .map(|r| Some(r.2 + (r.0 % 10) * 3_600_000_000))
+                .collect()),
+            tsa(c
+                .iter()
+                .map(|r| Some(r.2 + (revision + 1) * DAY_US))
+                .collect()),
+            Arc::new(StringArray::from_iter(
+                c.iter()
+                    .map(|r| Some(text(u(r.0), 25 + (r.0 % 50) as usize))),
+            )),
+            Arc::new(StringArray::from_iter(
+                c.iter()
+                    .map(|r| (r.0 % 20 == 0).then_some("role:Developers")),
+            )),
+            Arc::new(BooleanArray::from_iter(
+                c.iter().map(|r| Some(r.0 % 2 == 0)),
+            )),
         ],
     )
     .expect("comments batch");
     let h = child(CHANGES_PER_ISSUE);
-    let field = |r: &(i64, i64, i64)| pick(r.0 as u64, &["status", "assignee", "priority", "labels", "Sprint", "resolution"]);
+    let field = |r: &(i64, i64, i64)| {
+        pick(
+            r.0 as u64,
+            &[
+                "status",
+                "assignee",
+                "priority",
+                "labels",
+                "Sprint",
+                "resolution",
+            ],
+        )
+    };
     let changelog = RecordBatch::try_new(
         changelog_schema(),
         vec![
@@ -317,14 +421,30 @@ pub(crate) fn batches(shape: &Shape, ids: std::ops::Range<i64>, revision: i64) -
             Arc::new(Int64Array::from_iter_values(h.iter().map(|r| r.1))),
             tsa(h.iter().map(|r| Some(r.2)).collect()),
             Arc::new(Int64Array::from_iter_values(h.iter().map(|r| r.0 / 2))),
-            Arc::new(StringArray::from_iter(h.iter().map(|r| Some(pseudonym(r.0 as u64 / 2))))),
+            Arc::new(StringArray::from_iter(
+                h.iter().map(|r| Some(pseudonym(r.0 as u64 / 2))),
+            )),
             tsa(h.iter().map(|r| Some(r.2 + (r.0 % 10) * DAY_US)).collect()),
             Arc::new(StringArray::from_iter(h.iter().map(|r| Some(field(r))))),
             Arc::new(StringArray::from_iter(h.iter().map(|_| Some("jira")))),
-            Arc::new(StringArray::from_iter(h.iter().map(|r| Some(format!("{}", 10_000 + r.0 % 4))))),
-            Arc::new(StringArray::from_iter(h.iter().map(|r| Some(pick(r.0 as u64 + 1, &["To Do", "In Progress", "Medium", "[PERSON]"]))))),
-            Arc::new(StringArray::from_iter(h.iter().map(|r| Some(format!("{}", 10_001 + r.0 % 4))))),
-            Arc::new(StringArray::from_iter(h.iter().map(|r| Some(pick(r.0 as u64 + 2, &["Done", "In Review", "High", "@user:9c1e"]))))),
+            Arc::new(StringArray::from_iter(
+                h.iter().map(|r| Some(format!("{}", 10_000 + r.0 % 4))),
+            )),
+            Arc::new(StringArray::from_iter(h.iter().map(|r| {
+                Some(pick(
+                    r.0 as u64 + 1,
+                    &["To Do", "In Progress", "Medium", "[PERSON]"],
+                ))
+            }))),
+            Arc::new(StringArray::from_iter(
+                h.iter().map(|r| Some(format!("{}", 10_001 + r.0 % 4))),
+            )),
+            Arc::new(StringArray::from_iter(h.iter().map(|r| {
+                Some(pick(
+                    r.0 as u64 + 2,
+                    &["Done", "In Review", "High", "@user:9c1e"],
+                ))
+            }))),
         ],
     )
     .expect("changelog batch");

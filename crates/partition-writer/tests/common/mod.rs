@@ -35,14 +35,33 @@ pub fn ts(year: i64, month: i64, day: i64) -> i64 {
     (days * 86_400 + 12 * 3600) * 1_000_000
 }
 
+/// The issues schema carries schema and field metadata, so determinism covers it.
 pub fn issues_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Int64, false),
-        Field::new("key", DataType::Utf8, false),
-        Field::new("created", ts_type(), false),
-        Field::new("updated", ts_type(), true),
-        Field::new("summary", DataType::Utf8, true),
-    ]))
+    let meta = |pairs: &[(&str, &str)]| -> std::collections::HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    Arc::new(Schema::new_with_metadata(
+        vec![
+            Field::new("id", DataType::Int64, false).with_metadata(meta(&[
+                ("source", "issue.id"),
+                ("doc", "Jira id"),
+                ("pk", "true"),
+            ])),
+            Field::new("key", DataType::Utf8, false),
+            Field::new("created", ts_type(), false),
+            Field::new("updated", ts_type(), true),
+            Field::new("summary", DataType::Utf8, true),
+        ],
+        meta(&[
+            ("table", "issues"),
+            ("version", "1"),
+            ("owner", "jirafe"),
+            ("privacy", "scrubbed"),
+        ]),
+    ))
 }
 
 pub fn issues_spec() -> TableSpec {
