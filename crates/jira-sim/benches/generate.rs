@@ -2,6 +2,9 @@
 //!
 //! Run: `cargo bench -p jirafe-jira-sim -- --warm-up-time 1 --measurement-time 3`
 
+// `criterion_group!` generates an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jirafe_jira_sim::{Org, OrgConfig};
 

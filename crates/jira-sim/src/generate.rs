@@ -12,9 +12,9 @@ use crate::model::{
     IssueLink, LinkDirection, PiiKind, PiiLocation, Place, PlantedPii, Project, RemoteLink,
     SecurityLevel, Sprint, User, Worklog,
 };
-use crate::text::{Block, Inline, RichText};
 use crate::org::{NextIds, Org};
 use crate::pii::{self, CUSTOMER_NAMES, pick};
+use crate::text::{Block, Inline, RichText};
 use crate::tz;
 
 const DAY: i64 = 86_400_000;
@@ -30,29 +30,89 @@ const HUMANS: &[(&str, &str, &str, &str)] = &[
     ("Sophie Becker", "sophie.becker", "de_DE", "Europe/Vienna"),
     ("Lukas Fischer", "lukas.fischer", "de_CH", "Europe/Zurich"),
     ("Camille Martin", "camille.martin", "fr_FR", "Europe/Paris"),
-    ("Hélène Rousseau", "helene.rousseau", "fr_FR", "Europe/Paris"),
-    ("Étienne Lefèvre", "etienne.lefevre", "fr_FR", "Europe/Paris"),
-    ("Lucía Fernández", "lucia.fernandez", "es_ES", "Europe/Madrid"),
+    (
+        "Hélène Rousseau",
+        "helene.rousseau",
+        "fr_FR",
+        "Europe/Paris",
+    ),
+    (
+        "Étienne Lefèvre",
+        "etienne.lefevre",
+        "fr_FR",
+        "Europe/Paris",
+    ),
+    (
+        "Lucía Fernández",
+        "lucia.fernandez",
+        "es_ES",
+        "Europe/Madrid",
+    ),
     ("Javier Ruiz", "javier.ruiz", "es_ES", "Europe/Madrid"),
     ("Giulia Romano", "giulia.romano", "it_IT", "Europe/Rome"),
     ("Marco Esposito", "marco.esposito", "it_IT", "Europe/Rome"),
-    ("Agnieszka Nowak", "agnieszka.nowak", "pl_PL", "Europe/Warsaw"),
-    ("Piotr Wiśniewski", "piotr.wisniewski", "pl_PL", "Europe/Warsaw"),
+    (
+        "Agnieszka Nowak",
+        "agnieszka.nowak",
+        "pl_PL",
+        "Europe/Warsaw",
+    ),
+    (
+        "Piotr Wiśniewski",
+        "piotr.wisniewski",
+        "pl_PL",
+        "Europe/Warsaw",
+    ),
     ("Ola Nordmann", "ola.nordmann", "nb_NO", "Europe/Oslo"),
-    ("Emma Johansson", "emma.johansson", "sv_SE", "Europe/Stockholm"),
-    ("Mikko Virtanen", "mikko.virtanen", "fi_FI", "Europe/Helsinki"),
+    (
+        "Emma Johansson",
+        "emma.johansson",
+        "sv_SE",
+        "Europe/Stockholm",
+    ),
+    (
+        "Mikko Virtanen",
+        "mikko.virtanen",
+        "fi_FI",
+        "Europe/Helsinki",
+    ),
     ("Daan de Vries", "daan.devries", "nl_NL", "Europe/Amsterdam"),
     ("Sanne Jansen", "sanne.jansen", "nl_NL", "Europe/Amsterdam"),
     ("Oliver Smith", "oliver.smith", "en_GB", "Europe/London"),
     ("Amelia Jones", "amelia.jones", "en_GB", "Europe/London"),
-    ("Liam O'Sullivan", "liam.osullivan", "en_IE", "Europe/Dublin"),
-    ("Emily Johnson", "emily.johnson", "en_US", "America/New_York"),
+    (
+        "Liam O'Sullivan",
+        "liam.osullivan",
+        "en_IE",
+        "Europe/Dublin",
+    ),
+    (
+        "Emily Johnson",
+        "emily.johnson",
+        "en_US",
+        "America/New_York",
+    ),
     ("Michael Brown", "michael.brown", "en_US", "America/Chicago"),
-    ("Jessica Williams", "jessica.williams", "en_US", "America/Los_Angeles"),
-    ("Daniel García", "daniel.garcia", "es_MX", "America/Mexico_City"),
+    (
+        "Jessica Williams",
+        "jessica.williams",
+        "en_US",
+        "America/Los_Angeles",
+    ),
+    (
+        "Daniel García",
+        "daniel.garcia",
+        "es_MX",
+        "America/Mexico_City",
+    ),
     ("Ana Souza", "ana.souza", "pt_BR", "America/Sao_Paulo"),
     ("João Pereira", "joao.pereira", "pt_BR", "America/Sao_Paulo"),
-    ("Valentina López", "valentina.lopez", "es_AR", "America/Argentina/Buenos_Aires"),
+    (
+        "Valentina López",
+        "valentina.lopez",
+        "es_AR",
+        "America/Argentina/Buenos_Aires",
+    ),
     ("Aarav Sharma", "aarav.sharma", "en_IN", "Asia/Kolkata"),
     ("Priya Patel", "priya.patel", "en_IN", "Asia/Kolkata"),
     ("Rohan Iyer", "rohan.iyer", "en_IN", "Asia/Kolkata"),
@@ -64,48 +124,146 @@ const HUMANS: &[(&str, &str, &str, &str)] = &[
     ("Nguyễn Văn An", "an.nguyen", "vi_VN", "Asia/Ho_Chi_Minh"),
     ("Chinedu Okafor", "chinedu.okafor", "en_NG", "Africa/Lagos"),
     ("Amara Nwosu", "amara.nwosu", "en_NG", "Africa/Lagos"),
-    ("Zanele Dlamini", "zanele.dlamini", "en_ZA", "Africa/Johannesburg"),
+    (
+        "Zanele Dlamini",
+        "zanele.dlamini",
+        "en_ZA",
+        "Africa/Johannesburg",
+    ),
     ("Mehmet Yılmaz", "mehmet.yilmaz", "tr_TR", "Europe/Istanbul"),
     ("Ayşe Kaya", "ayse.kaya", "tr_TR", "Europe/Istanbul"),
     ("Yosef Cohen", "yosef.cohen", "he_IL", "Asia/Jerusalem"),
     ("Omar Haddad", "omar.haddad", "ar_AE", "Asia/Dubai"),
     ("Olga Ivanova", "olga.ivanova", "ru_RU", "Europe/Moscow"),
     ("Tomáš Novák", "tomas.novak", "cs_CZ", "Europe/Prague"),
-    ("Dimitris Papadopoulos", "dimitris.papadopoulos", "el_GR", "Europe/Athens"),
+    (
+        "Dimitris Papadopoulos",
+        "dimitris.papadopoulos",
+        "el_GR",
+        "Europe/Athens",
+    ),
     ("Jack Wilson", "jack.wilson", "en_AU", "Australia/Sydney"),
-    ("Charlotte Taylor", "charlotte.taylor", "en_AU", "Australia/Melbourne"),
+    (
+        "Charlotte Taylor",
+        "charlotte.taylor",
+        "en_AU",
+        "Australia/Melbourne",
+    ),
     ("Aroha Ngata", "aroha.ngata", "en_NZ", "Pacific/Auckland"),
     ("Noah Tremblay", "noah.tremblay", "fr_CA", "America/Toronto"),
     ("Isabella Rossi", "isabella.rossi", "it_IT", "Europe/Rome"),
-    ("Henrik Larsen", "henrik.larsen", "da_DK", "Europe/Copenhagen"),
+    (
+        "Henrik Larsen",
+        "henrik.larsen",
+        "da_DK",
+        "Europe/Copenhagen",
+    ),
 ];
 
-const APPS: &[&str] = &["Automation for Jira", "GitHub for Jira", "Slack", "Jira Service Management Widget"];
+const APPS: &[&str] = &[
+    "Automation for Jira",
+    "GitHub for Jira",
+    "Slack",
+    "Jira Service Management Widget",
+];
 
 const DOMAIN: &str = "acme-robotics.example";
 
 const LABELS: &[&str] = &[
-    "backend", "frontend", "tech-debt", "customer", "security", "performance", "flaky-test",
-    "regression", "ux", "infra", "data", "docs", "quick-win", "needs-triage",
+    "backend",
+    "frontend",
+    "tech-debt",
+    "customer",
+    "security",
+    "performance",
+    "flaky-test",
+    "regression",
+    "ux",
+    "infra",
+    "data",
+    "docs",
+    "quick-win",
+    "needs-triage",
 ];
 
 const VERBS: &[&str] = &[
-    "Fix", "Add", "Remove", "Refactor", "Investigate", "Migrate", "Document", "Speed up", "Harden",
-    "Upgrade", "Retry", "Validate",
+    "Fix",
+    "Add",
+    "Remove",
+    "Refactor",
+    "Investigate",
+    "Migrate",
+    "Document",
+    "Speed up",
+    "Harden",
+    "Upgrade",
+    "Retry",
+    "Validate",
 ];
 const OBJECTS: &[&str] = &[
-    "timeout in billing export", "webhook delivery", "login redirect loop", "CSV import of orders",
-    "search indexing job", "rate limiter", "dark mode toggle", "PDF invoice rendering",
-    "OAuth token refresh", "audit log retention", "push notifications on Android",
-    "Kafka consumer lag alert", "feature flag cleanup", "S3 lifecycle rules", "password reset email",
-    "GraphQL pagination", "dashboard load time", "SAML metadata refresh", "cron schedule drift",
+    "timeout in billing export",
+    "webhook delivery",
+    "login redirect loop",
+    "CSV import of orders",
+    "search indexing job",
+    "rate limiter",
+    "dark mode toggle",
+    "PDF invoice rendering",
+    "OAuth token refresh",
+    "audit log retention",
+    "push notifications on Android",
+    "Kafka consumer lag alert",
+    "feature flag cleanup",
+    "S3 lifecycle rules",
+    "password reset email",
+    "GraphQL pagination",
+    "dashboard load time",
+    "SAML metadata refresh",
+    "cron schedule drift",
     "currency rounding in cart",
 ];
 const WORDS: &[&str] = &[
-    "the", "service", "returns", "a", "stale", "response", "when", "cache", "is", "warm", "after",
-    "deploy", "we", "should", "check", "logs", "for", "errors", "in", "worker", "queue", "retry",
-    "budget", "looks", "fine", "but", "latency", "spikes", "under", "load", "customers", "notice",
-    "this", "mostly", "on", "mobile", "see", "dashboard", "metrics", "and", "traces",
+    "the",
+    "service",
+    "returns",
+    "a",
+    "stale",
+    "response",
+    "when",
+    "cache",
+    "is",
+    "warm",
+    "after",
+    "deploy",
+    "we",
+    "should",
+    "check",
+    "logs",
+    "for",
+    "errors",
+    "in",
+    "worker",
+    "queue",
+    "retry",
+    "budget",
+    "looks",
+    "fine",
+    "but",
+    "latency",
+    "spikes",
+    "under",
+    "load",
+    "customers",
+    "notice",
+    "this",
+    "mostly",
+    "on",
+    "mobile",
+    "see",
+    "dashboard",
+    "metrics",
+    "and",
+    "traces",
 ];
 
 const PRIORITIES: &[&str] = &["Highest", "High", "Medium", "Low", "Lowest"];
@@ -172,7 +330,14 @@ impl Gen {
             _ => {
                 let local = *pick(
                     &mut self.rng,
-                    &["maria.g", "t.nkosi", "jdoe", "k.mensah", "ingrid.j", "support.lead"],
+                    &[
+                        "maria.g",
+                        "t.nkosi",
+                        "jdoe",
+                        "k.mensah",
+                        "ingrid.j",
+                        "support.lead",
+                    ],
                 );
                 pii::value(&mut self.rng, kind, local)
             }
@@ -192,7 +357,8 @@ impl Gen {
             if i > 0 {
                 s.push(' ');
             }
-            s.push_str(*pick(&mut self.rng, WORDS));
+            let w: &&str = pick(&mut self.rng, WORDS);
+            s.push_str(w);
         }
         if let Some(f) = s.get(0..1) {
             let up = f.to_uppercase();
@@ -231,13 +397,7 @@ impl Gen {
     }
 
     /// A rich-text body. Plants PII with probability `pii_rate` (any kind, round-robin).
-    fn rich(
-        &mut self,
-        issue: (u64, &str),
-        place: Place,
-        project_key: &str,
-        big: bool,
-    ) -> RichText {
+    fn rich(&mut self, issue: (u64, &str), place: Place, project_key: &str, big: bool) -> RichText {
         let mut blocks = Vec::new();
         let n_par = if big { self.rng.random_range(1..4) } else { 1 };
         if big && self.rng.random_bool(0.3) {
@@ -295,7 +455,10 @@ impl Gen {
         if big && self.rng.random_bool(0.1) {
             blocks.push(Block::Table(vec![
                 vec!["Env".into(), "p95 ms".into()],
-                vec!["staging".into(), format!("{}", self.rng.random_range(80..400))],
+                vec![
+                    "staging".into(),
+                    format!("{}", self.rng.random_range(80..400)),
+                ],
                 vec!["prod".into(), format!("{}", self.rng.random_range(80..900))],
             ]));
         }
@@ -352,14 +515,22 @@ impl Gen {
             };
             return (s, vec![(kind, v)]);
         }
-        let s = format!("{} {}", pick(&mut self.rng, VERBS), pick(&mut self.rng, OBJECTS));
+        let s = format!(
+            "{} {}",
+            pick(&mut self.rng, VERBS),
+            pick(&mut self.rng, OBJECTS)
+        );
         (s, Vec::new())
     }
 }
 
 fn account_id(rng: &mut ChaCha8Rng, kind: u8) -> String {
     match kind {
-        0 => format!("{:012x}{:012x}", rng.random_range(0..1u64 << 48), rng.random_range(0..1u64 << 48)),
+        0 => format!(
+            "{:012x}{:012x}",
+            rng.random_range(0..1u64 << 48),
+            rng.random_range(0..1u64 << 48)
+        ),
         p => format!(
             "{}:{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
             if p == 1 { "712020" } else { "557058" },
@@ -383,7 +554,7 @@ fn make_users(rng: &mut ChaCha8Rng) -> Vec<User> {
             email_visible: i == 0 || rng.random_bool(0.7),
             account_type: AccountType::Atlassian,
             // A handful of former employees.
-            active: !(i % 11 == 10),
+            active: i % 11 != 10,
             time_zone: (*tzn).to_owned(),
             locale: (*locale).to_owned(),
         });
@@ -400,7 +571,10 @@ fn make_users(rng: &mut ChaCha8Rng) -> Vec<User> {
             locale: "en_US".to_owned(),
         });
     }
-    for (name, local) in [("Peter Customer", "peter.kunde"), ("Sandra Client", "sandra.client")] {
+    for (name, local) in [
+        ("Peter Customer", "peter.kunde"),
+        ("Sandra Client", "sandra.client"),
+    ] {
         users.push(User {
             account_id: account_id(rng, 1),
             display_name: name.to_owned(),
@@ -419,42 +593,66 @@ fn make_projects(users: &[User]) -> Vec<Project> {
     let spec: &[(u64, &str, &str, &str, bool, bool, bool)] = &[
         (10000, "PLAT", "Platform", "software", false, false, true),
         (10001, "WEB", "Web App", "software", false, false, true),
-        (10002, "OPS", "Operations Desk", "service_desk", false, false, true),
+        (
+            10002,
+            "OPS",
+            "Operations Desk",
+            "service_desk",
+            false,
+            false,
+            true,
+        ),
         (10003, "MOB", "Mobile", "software", true, false, true),
         (10004, "PEOPLE", "People Ops", "business", true, true, true),
         (10005, "LEGAL", "Legal Hold", "software", false, true, false),
     ];
     spec.iter()
         .enumerate()
-        .map(|(i, &(id, key, name, ty, simplified, private, browsable))| {
-            let components = ["API", "Database", "UI", "Infrastructure"]
-                .iter()
-                .enumerate()
-                .map(|(c, n)| (10100 + id % 100 * 10 + c as u64, (*n).to_owned()))
-                .collect();
-            let versions = (0..6)
-                .map(|v| (10200 + id % 100 * 10 + v, format!("{}.{}.0", 1 + v / 3, v % 3), v < 4))
-                .collect();
-            Project {
-                id,
-                key: key.to_owned(),
-                name: name.to_owned(),
-                project_type_key: ty.to_owned(),
-                simplified,
-                is_private: private,
-                browsable,
-                lead: users
-                    .get(i * 3 % 20)
-                    .map(|u| u.account_id.clone())
-                    .unwrap_or_default(),
-                components,
-                versions,
-            }
-        })
+        .map(
+            |(i, &(id, key, name, ty, simplified, private, browsable))| {
+                let components = ["API", "Database", "UI", "Infrastructure"]
+                    .iter()
+                    .enumerate()
+                    .map(|(c, n)| (10100 + id % 100 * 10 + c as u64, (*n).to_owned()))
+                    .collect();
+                let versions = (0..6)
+                    .map(|v| {
+                        (
+                            10200 + id % 100 * 10 + v,
+                            format!("{}.{}.0", 1 + v / 3, v % 3),
+                            v < 4,
+                        )
+                    })
+                    .collect();
+                Project {
+                    id,
+                    key: key.to_owned(),
+                    name: name.to_owned(),
+                    project_type_key: ty.to_owned(),
+                    simplified,
+                    is_private: private,
+                    browsable,
+                    lead: users
+                        .get(i * 3 % 20)
+                        .map(|u| u.account_id.clone())
+                        .unwrap_or_default(),
+                    components,
+                    versions,
+                }
+            },
+        )
         .collect()
 }
 
-fn fd(id: &str, name: &str, custom: bool, navigable: bool, ty: &str, items: Option<&str>, c: Option<&str>) -> FieldDef {
+fn fd(
+    id: &str,
+    name: &str,
+    custom: bool,
+    navigable: bool,
+    ty: &str,
+    items: Option<&str>,
+    c: Option<&str>,
+) -> FieldDef {
     FieldDef {
         id: id.to_owned(),
         name: name.to_owned(),
@@ -493,7 +691,9 @@ pub(crate) mod cf {
 }
 
 fn make_fields() -> Vec<FieldDef> {
-    let s = |id: &str, name: &str, nav: bool, ty: &str, items: Option<&str>| fd(id, name, false, nav, ty, items, None);
+    let s = |id: &str, name: &str, nav: bool, ty: &str, items: Option<&str>| {
+        fd(id, name, false, nav, ty, items, None)
+    };
     let mut v = vec![
         s("summary", "Summary", true, "string", None),
         s("description", "Description", true, "string", None),
@@ -501,7 +701,13 @@ fn make_fields() -> Vec<FieldDef> {
         s("issuetype", "Issue Type", true, "issuetype", None),
         s("project", "Project", true, "project", None),
         s("status", "Status", true, "status", None),
-        s("statuscategorychangedate", "Status Category Changed", true, "datetime", None),
+        s(
+            "statuscategorychangedate",
+            "Status Category Changed",
+            true,
+            "datetime",
+            None,
+        ),
         s("priority", "Priority", true, "priority", None),
         s("resolution", "Resolution", true, "resolution", None),
         s("resolutiondate", "Resolved", true, "datetime", None),
@@ -510,8 +716,20 @@ fn make_fields() -> Vec<FieldDef> {
         s("duedate", "Due date", true, "date", None),
         s("labels", "Labels", true, "array", Some("string")),
         s("components", "Components", true, "array", Some("component")),
-        s("fixVersions", "Fix versions", true, "array", Some("version")),
-        s("versions", "Affects versions", true, "array", Some("version")),
+        s(
+            "fixVersions",
+            "Fix versions",
+            true,
+            "array",
+            Some("version"),
+        ),
+        s(
+            "versions",
+            "Affects versions",
+            true,
+            "array",
+            Some("version"),
+        ),
         s("parent", "Parent", true, "issuelink", None),
         s("reporter", "Reporter", true, "user", None),
         s("assignee", "Assignee", true, "user", None),
@@ -519,48 +737,199 @@ fn make_fields() -> Vec<FieldDef> {
         s("votes", "Votes", true, "votes", None),
         s("watches", "Watchers", true, "watches", None),
         s("timetracking", "Time tracking", false, "timetracking", None),
-        s("timeoriginalestimate", "Original estimate", true, "number", None),
+        s(
+            "timeoriginalestimate",
+            "Original estimate",
+            true,
+            "number",
+            None,
+        ),
         s("timeestimate", "Remaining Estimate", true, "number", None),
         s("timespent", "Time Spent", true, "number", None),
         s("aggregatetimespent", "Σ Time Spent", true, "number", None),
-        s("aggregatetimeoriginalestimate", "Σ Original Estimate", true, "number", None),
+        s(
+            "aggregatetimeoriginalestimate",
+            "Σ Original Estimate",
+            true,
+            "number",
+            None,
+        ),
         s("workratio", "Work Ratio", true, "number", None),
-        s("issuelinks", "Linked Issues", true, "array", Some("issuelinks")),
-        s("attachment", "Attachment", true, "array", Some("attachment")),
+        s(
+            "issuelinks",
+            "Linked Issues",
+            true,
+            "array",
+            Some("issuelinks"),
+        ),
+        s(
+            "attachment",
+            "Attachment",
+            true,
+            "array",
+            Some("attachment"),
+        ),
         s("subtasks", "Sub-tasks", true, "array", Some("issuelinks")),
         s("security", "Security Level", true, "securitylevel", None),
         s("comment", "Comment", false, "comments-page", None),
         s("worklog", "Log Work", false, "array", Some("worklog")),
         s("lastViewed", "Last Viewed", true, "datetime", None),
-        s("issuerestriction", "Restrict to", true, "issuerestriction", None),
+        s(
+            "issuerestriction",
+            "Restrict to",
+            true,
+            "issuerestriction",
+            None,
+        ),
     ];
-    let c = |id: &str, name: &str, ty: &str, items: Option<&str>, custom: String| fd(id, name, true, true, ty, items, Some(&custom));
+    let c = |id: &str, name: &str, ty: &str, items: Option<&str>, custom: String| {
+        fd(id, name, true, true, ty, items, Some(&custom))
+    };
     v.extend([
-        c(cf::STORY_POINTS, "Story point estimate", "number", None, "com.pyxis.greenhopper.jira:jsw-story-points".into()),
-        c(cf::SPRINT, "Sprint", "array", Some("json"), "com.pyxis.greenhopper.jira:gh-sprint".into()),
-        c(cf::EPIC_LINK, "Epic Link", "any", None, "com.pyxis.greenhopper.jira:gh-epic-link".into()),
-        c(cf::EPIC_NAME, "Epic Name", "string", None, "com.pyxis.greenhopper.jira:gh-epic-label".into()),
-        c(cf::RANK, "Rank", "any", None, "com.pyxis.greenhopper.jira:gh-lexo-rank".into()),
-        c(cf::CONTACT, "Customer contact", "string", None, format!("{CFT}textfield")),
-        c(cf::ROOT_CAUSE, "Root cause analysis", "string", None, format!("{CFT}textarea")),
-        c(cf::SEVERITY, "Severity", "option", None, format!("{CFT}select")),
-        c(cf::PLATFORMS, "Affected platforms", "array", Some("option"), format!("{CFT}multiselect")),
-        c(cf::REVIEW_DATE, "Review date", "date", None, format!("{CFT}datepicker")),
-        c(cf::INCIDENT_START, "Incident start", "datetime", None, format!("{CFT}datetime")),
-        c(cf::REVIEWER, "Reviewer", "user", None, format!("{CFT}userpicker")),
-        c(cf::STAKEHOLDERS, "Stakeholders", "array", Some("user"), format!("{CFT}multiuserpicker")),
-        c(cf::CUSTOMER_TAGS, "Customer tags", "array", Some("string"), format!("{CFT}labels")),
+        c(
+            cf::STORY_POINTS,
+            "Story point estimate",
+            "number",
+            None,
+            "com.pyxis.greenhopper.jira:jsw-story-points".into(),
+        ),
+        c(
+            cf::SPRINT,
+            "Sprint",
+            "array",
+            Some("json"),
+            "com.pyxis.greenhopper.jira:gh-sprint".into(),
+        ),
+        c(
+            cf::EPIC_LINK,
+            "Epic Link",
+            "any",
+            None,
+            "com.pyxis.greenhopper.jira:gh-epic-link".into(),
+        ),
+        c(
+            cf::EPIC_NAME,
+            "Epic Name",
+            "string",
+            None,
+            "com.pyxis.greenhopper.jira:gh-epic-label".into(),
+        ),
+        c(
+            cf::RANK,
+            "Rank",
+            "any",
+            None,
+            "com.pyxis.greenhopper.jira:gh-lexo-rank".into(),
+        ),
+        c(
+            cf::CONTACT,
+            "Customer contact",
+            "string",
+            None,
+            format!("{CFT}textfield"),
+        ),
+        c(
+            cf::ROOT_CAUSE,
+            "Root cause analysis",
+            "string",
+            None,
+            format!("{CFT}textarea"),
+        ),
+        c(
+            cf::SEVERITY,
+            "Severity",
+            "option",
+            None,
+            format!("{CFT}select"),
+        ),
+        c(
+            cf::PLATFORMS,
+            "Affected platforms",
+            "array",
+            Some("option"),
+            format!("{CFT}multiselect"),
+        ),
+        c(
+            cf::REVIEW_DATE,
+            "Review date",
+            "date",
+            None,
+            format!("{CFT}datepicker"),
+        ),
+        c(
+            cf::INCIDENT_START,
+            "Incident start",
+            "datetime",
+            None,
+            format!("{CFT}datetime"),
+        ),
+        c(
+            cf::REVIEWER,
+            "Reviewer",
+            "user",
+            None,
+            format!("{CFT}userpicker"),
+        ),
+        c(
+            cf::STAKEHOLDERS,
+            "Stakeholders",
+            "array",
+            Some("user"),
+            format!("{CFT}multiuserpicker"),
+        ),
+        c(
+            cf::CUSTOMER_TAGS,
+            "Customer tags",
+            "array",
+            Some("string"),
+            format!("{CFT}labels"),
+        ),
         c(cf::RUNBOOK, "Runbook", "string", None, format!("{CFT}url")),
-        c(cf::COST, "Estimated cost", "number", None, format!("{CFT}float")),
-        c(cf::TEAM, "Team", "option-with-child", None, format!("{CFT}cascadingselect")),
-        c(cf::FLAGGED, "Flagged", "array", Some("option"), format!("{CFT}multicheckboxes")),
-        c(cf::START_DATE, "Start date", "date", None, format!("{CFT}datepicker")),
-        c(cf::ENV_TYPE, "Environment type", "option", None, format!("{CFT}radiobuttons")),
+        c(
+            cf::COST,
+            "Estimated cost",
+            "number",
+            None,
+            format!("{CFT}float"),
+        ),
+        c(
+            cf::TEAM,
+            "Team",
+            "option-with-child",
+            None,
+            format!("{CFT}cascadingselect"),
+        ),
+        c(
+            cf::FLAGGED,
+            "Flagged",
+            "array",
+            Some("option"),
+            format!("{CFT}multicheckboxes"),
+        ),
+        c(
+            cf::START_DATE,
+            "Start date",
+            "date",
+            None,
+            format!("{CFT}datepicker"),
+        ),
+        c(
+            cf::ENV_TYPE,
+            "Environment type",
+            "option",
+            None,
+            format!("{CFT}radiobuttons"),
+        ),
     ]);
     v
 }
 
-fn make_boards_and_sprints(rng: &mut ChaCha8Rng, projects: &[Project], now: i64, span: i64) -> (Vec<Board>, Vec<Sprint>) {
+fn make_boards_and_sprints(
+    rng: &mut ChaCha8Rng,
+    projects: &[Project],
+    now: i64,
+    span: i64,
+) -> (Vec<Board>, Vec<Sprint>) {
     let spec: &[(u64, &str, u64)] = &[
         (1, "scrum", 10000),
         (2, "kanban", 10001),
@@ -592,7 +961,12 @@ fn make_boards_and_sprints(rng: &mut ChaCha8Rng, projects: &[Project], now: i64,
         loop {
             let end = start + 14 * DAY;
             let (state, s, e, c) = if end < now {
-                ("closed", Some(start), Some(end), Some(end - rng.random_range(0..6) * HOUR))
+                (
+                    "closed",
+                    Some(start),
+                    Some(end),
+                    Some(end - rng.random_range(0..6) * HOUR),
+                )
             } else if start <= now {
                 ("active", Some(start), Some(end), None)
             } else {
@@ -615,10 +989,8 @@ fn make_boards_and_sprints(rng: &mut ChaCha8Rng, projects: &[Project], now: i64,
             });
             sid += 1;
             n += 1;
-            if state == "future" {
-                if start > now + 14 * DAY {
-                    break;
-                }
+            if state == "future" && start > now + 14 * DAY {
+                break;
             }
             start = end;
         }
@@ -664,19 +1036,22 @@ fn next_status(rng: &mut ChaCha8Rng, cur: &str) -> &'static str {
                 "To Do"
             }
         }
-        "In Review" => {
-            if r < 0.7 {
-                "Done"
-            } else {
-                "In Progress"
-            }
-        }
+        "In Review" if r < 0.7 => "Done",
+        "In Review" => "In Progress",
         "Blocked" => "In Progress",
         _ => "In Progress",
     }
 }
 
-fn item(field: &str, ft: &str, id: &str, from: Option<String>, fs: Option<String>, to: Option<String>, ts: Option<String>) -> ChangeItem {
+fn item(
+    field: &str,
+    ft: &str,
+    id: &str,
+    from: Option<String>,
+    fs: Option<String>,
+    to: Option<String>,
+    ts: Option<String>,
+) -> ChangeItem {
     ChangeItem {
         field: field.to_owned(),
         fieldtype: ft.to_owned(),
@@ -806,14 +1181,14 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
             if parent_id.is_none() {
                 issue_type = "Task";
             }
-        } else if issue_type != "Epic" && g.rng.random_bool(0.4) {
-            if let Some(list) = epics.get(&pid) {
-                if !list.is_empty() {
-                    let lo = list.len().saturating_sub(6);
-                    if let Some(&p) = list.get(g.rng.random_range(lo..list.len())) {
-                        parent_id = Some(p);
-                    }
-                }
+        } else if issue_type != "Epic"
+            && g.rng.random_bool(0.4)
+            && let Some(list) = epics.get(&pid)
+            && !list.is_empty()
+        {
+            let lo = list.len().saturating_sub(6);
+            if let Some(&p) = list.get(g.rng.random_range(lo..list.len())) {
+                parent_id = Some(p);
             }
         }
 
@@ -864,7 +1239,11 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
         let htimes = sorted_times(&mut g.rng, n_hist, created_ms + MIN, life_end);
         let mut status = "To Do";
         let mut priority = *pick(&mut g.rng, PRIORITIES);
-        let mut assignee: Option<String> = if g.rng.random_bool(0.7) { Some(g.user_id()) } else { None };
+        let mut assignee: Option<String> = if g.rng.random_bool(0.7) {
+            Some(g.user_id())
+        } else {
+            None
+        };
         let mut summary = summary0.clone();
         let mut summary_pii = summary_pii0.clone();
         let mut labels: Vec<String> = Vec::new();
@@ -888,15 +1267,42 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
             let k: f64 = g.rng.random();
             if k < 0.38 {
                 let next = next_status(&mut g.rng, status);
-                items.push(item("status", "jira", "status", Some(status_id(status).into()), Some(status.into()), Some(status_id(next).into()), Some(next.into())));
+                items.push(item(
+                    "status",
+                    "jira",
+                    "status",
+                    Some(status_id(status).into()),
+                    Some(status.into()),
+                    Some(status_id(next).into()),
+                    Some(next.into()),
+                ));
                 if next == "Done" {
-                    let res = *pick(&mut g.rng, &["Done", "Done", "Done", "Won't Do", "Duplicate"]);
-                    items.push(item("resolution", "jira", "resolution", None, None, Some(resolution_id(res).into()), Some(res.into())));
+                    let res = *pick(
+                        &mut g.rng,
+                        &["Done", "Done", "Done", "Won't Do", "Duplicate"],
+                    );
+                    items.push(item(
+                        "resolution",
+                        "jira",
+                        "resolution",
+                        None,
+                        None,
+                        Some(resolution_id(res).into()),
+                        Some(res.into()),
+                    ));
                     resolution = Some(res);
                     resolution_ms = Some(t);
                 } else if status == "Done" {
                     let old = resolution.unwrap_or("Done");
-                    items.push(item("resolution", "jira", "resolution", Some(resolution_id(old).into()), Some(old.into()), None, None));
+                    items.push(item(
+                        "resolution",
+                        "jira",
+                        "resolution",
+                        Some(resolution_id(old).into()),
+                        Some(old.into()),
+                        None,
+                        None,
+                    ));
                     resolution = None;
                     resolution_ms = None;
                 }
@@ -907,11 +1313,27 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
                 let old = assignee.clone();
                 let old_name = old.as_deref().map(|a| g.user_display(a));
                 let new_name = g.user_display(&new);
-                items.push(item("assignee", "jira", "assignee", old, old_name, Some(new.clone()), Some(new_name)));
+                items.push(item(
+                    "assignee",
+                    "jira",
+                    "assignee",
+                    old,
+                    old_name,
+                    Some(new.clone()),
+                    Some(new_name),
+                ));
                 assignee = Some(new);
             } else if k < 0.66 {
                 let new = *pick(&mut g.rng, PRIORITIES);
-                items.push(item("priority", "jira", "priority", Some(priority_id(priority).into()), Some(priority.into()), Some(priority_id(new).into()), Some(new.into())));
+                items.push(item(
+                    "priority",
+                    "jira",
+                    "priority",
+                    Some(priority_id(priority).into()),
+                    Some(priority.into()),
+                    Some(priority_id(new).into()),
+                    Some(new.into()),
+                ));
                 priority = new;
             } else if k < 0.74 {
                 let old = labels.join(" ");
@@ -919,24 +1341,64 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
                 if !labels.contains(&l) {
                     labels.push(l);
                 }
-                items.push(item("labels", "jira", "labels", None, Some(old), None, Some(labels.join(" "))));
+                items.push(item(
+                    "labels",
+                    "jira",
+                    "labels",
+                    None,
+                    Some(old),
+                    None,
+                    Some(labels.join(" ")),
+                ));
             } else if k < 0.79 {
                 let (new, new_pii) = g.summary();
                 for (kind, v) in summary_pii.iter().chain(new_pii.iter()) {
                     g.plant(*kind, v, ikey, Place::ChangelogValue { history_id: hid });
                 }
-                items.push(item("summary", "jira", "summary", None, Some(summary.clone()), None, Some(new.clone())));
+                items.push(item(
+                    "summary",
+                    "jira",
+                    "summary",
+                    None,
+                    Some(summary.clone()),
+                    None,
+                    Some(new.clone()),
+                ));
                 summary = new;
                 summary_pii = new_pii;
             } else if k < 0.87 {
                 let v = *pick(&mut g.rng, &[1, 2, 3, 5, 8, 13]);
-                items.push(item("Story point estimate", "custom", cf::STORY_POINTS, None, None, None, Some(v.to_string())));
+                items.push(item(
+                    "Story point estimate",
+                    "custom",
+                    cf::STORY_POINTS,
+                    None,
+                    None,
+                    None,
+                    Some(v.to_string()),
+                ));
             } else if k < 0.93 {
-                items.push(item("Rank", "custom", cf::RANK, None, None, None, Some("Ranked higher".into())));
+                items.push(item(
+                    "Rank",
+                    "custom",
+                    cf::RANK,
+                    None,
+                    None,
+                    None,
+                    Some("Ranked higher".into()),
+                ));
             } else {
                 let pv = &project.versions;
                 let (vid, vname, _) = &pv[g.rng.random_range(0..pv.len())];
-                items.push(item("Fix Version", "jira", "fixVersions", None, None, Some(vid.to_string()), Some(vname.clone())));
+                items.push(item(
+                    "Fix Version",
+                    "jira",
+                    "fixVersions",
+                    None,
+                    None,
+                    Some(vid.to_string()),
+                    Some(vname.clone()),
+                ));
             }
             histories.push(History {
                 id: hid,
@@ -960,7 +1422,12 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
         } else {
             g.rng.random_range(1..4) + g.rng.random_range(0..3)
         };
-        let ctimes = sorted_times(&mut g.rng, n_com, created_ms + MIN, (life_end + 30 * DAY).min(now - 5 * MIN));
+        let ctimes = sorted_times(
+            &mut g.rng,
+            n_com,
+            created_ms + MIN,
+            (life_end + 30 * DAY).min(now - 5 * MIN),
+        );
         let mut comments = Vec::with_capacity(n_com);
         for t in ctimes {
             let cid = g.ids.comment;
@@ -979,7 +1446,11 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
                 body,
                 created_ms: t,
                 updated_ms: updated,
-                visibility_role: if g.rng.random_bool(0.05) { Some("Developers".into()) } else { None },
+                visibility_role: if g.rng.random_bool(0.05) {
+                    Some("Developers".into())
+                } else {
+                    None
+                },
             });
         }
 
@@ -999,7 +1470,12 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
             g.ids.worklog += 1;
             let author = g.user_id();
             let comment = if g.rng.random_bool(0.7) {
-                Some(g.rich(ikey, Place::WorklogComment { worklog_id: wid }, &pkey, false))
+                Some(g.rich(
+                    ikey,
+                    Place::WorklogComment { worklog_id: wid },
+                    &pkey,
+                    false,
+                ))
             } else {
                 None
             };
@@ -1033,7 +1509,10 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
                     0 => (
                         format!("https://acme-robotics.atlassian.net/wiki/spaces/ENG/pages/{n}"),
                         format!("Design: {}", pick(&mut g.rng, OBJECTS)),
-                        Some(("com.atlassian.confluence".to_owned(), "Confluence".to_owned())),
+                        Some((
+                            "com.atlassian.confluence".to_owned(),
+                            "Confluence".to_owned(),
+                        )),
                         Some("Wiki Page".to_owned()),
                         Some(format!("appId=8e3e0fcb&pageId={n}")),
                     ),
@@ -1060,10 +1539,25 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
                     ),
                 };
                 if g.rng.random_bool(g.cfg.pii_rate * 2.0) {
-                    let kind = *pick(&mut g.rng, &[PiiKind::Email, PiiKind::CustomerName, PiiKind::Phone, PiiKind::Ipv4]);
+                    let kind = *pick(
+                        &mut g.rng,
+                        &[
+                            PiiKind::Email,
+                            PiiKind::CustomerName,
+                            PiiKind::Phone,
+                            PiiKind::Ipv4,
+                        ],
+                    );
                     let v = g.pii_value(kind);
                     title = format!("{title}: reported by {v}");
-                    g.plant(kind, &v, ikey, Place::RemoteLinkTitle { remote_link_id: rid });
+                    g.plant(
+                        kind,
+                        &v,
+                        ikey,
+                        Place::RemoteLinkTitle {
+                            remote_link_id: rid,
+                        },
+                    );
                 }
                 remote_links.push(RemoteLink {
                     id: rid,
@@ -1084,9 +1578,17 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
                 g.next_attachment += 1;
                 let t = g.rng.random_range(created_ms..life_end.max(created_ms + 1));
                 let (filename, mime) = if g.rng.random_bool(g.cfg.pii_rate * 2.0) {
-                    let kind = *pick(&mut g.rng, &[PiiKind::Email, PiiKind::CustomerName, PiiKind::UserName]);
+                    let kind = *pick(
+                        &mut g.rng,
+                        &[PiiKind::Email, PiiKind::CustomerName, PiiKind::UserName],
+                    );
                     let v = g.pii_value(kind);
-                    g.plant(kind, &v, ikey, Place::AttachmentFilename { attachment_id: aid });
+                    g.plant(
+                        kind,
+                        &v,
+                        ikey,
+                        Place::AttachmentFilename { attachment_id: aid },
+                    );
                     match kind {
                         PiiKind::Email => (format!("export {v}.csv"), "text/csv"),
                         _ => (format!("Contract {v}.pdf"), "application/pdf"),
@@ -1094,9 +1596,15 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
                 } else {
                     match g.rng.random_range(0..4) {
                         0 => (format!("screenshot-{}.png", tz::local_date(t)), "image/png"),
-                        1 => (format!("debug-{}.log", g.rng.random_range(1..99)), "text/plain"),
+                        1 => (
+                            format!("debug-{}.log", g.rng.random_range(1..99)),
+                            "text/plain",
+                        ),
                         2 => ("heap-dump.hprof.gz".to_owned(), "application/gzip"),
-                        _ => (format!("spec-v{}.docx", g.rng.random_range(1..9)), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                        _ => (
+                            format!("spec-v{}.docx", g.rng.random_range(1..9)),
+                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                        ),
                     }
                 };
                 attachments.push(Attachment {
@@ -1114,50 +1622,78 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
         let mut custom: Vec<(String, Value)> = Vec::new();
         let software = project.project_type_key == "software";
         let mut sprint_ids = Vec::new();
-        if let Some(&board) = sprint_boards.get(&pid) {
-            if issue_type != "Epic" && g.rng.random_bool(0.8) {
-                let on_board: Vec<&Sprint> = sprints.iter().filter(|s| s.board_id == board).collect();
-                if let Some(pos) = on_board
-                    .iter()
-                    .position(|s| s.end_ms.map(|e| e > created_ms).unwrap_or(true))
+        if let Some(&board) = sprint_boards.get(&pid)
+            && issue_type != "Epic"
+            && g.rng.random_bool(0.8)
+        {
+            let on_board: Vec<&Sprint> = sprints.iter().filter(|s| s.board_id == board).collect();
+            if let Some(pos) = on_board
+                .iter()
+                .position(|s| s.end_ms.map(|e| e > created_ms).unwrap_or(true))
+            {
+                sprint_ids.push(on_board[pos].id);
+                if g.rng.random_bool(0.25)
+                    && let Some(next) = on_board.get(pos + 1)
                 {
-                    sprint_ids.push(on_board[pos].id);
-                    if g.rng.random_bool(0.25) {
-                        if let Some(next) = on_board.get(pos + 1) {
-                            sprint_ids.push(next.id);
-                        }
-                    }
+                    sprint_ids.push(next.id);
                 }
-                if !sprint_ids.is_empty() {
-                    let arr: Vec<Value> = sprint_ids
-                        .iter()
-                        .filter_map(|id| sprints.iter().find(|s| s.id == *id))
-                        .map(sprint_json)
-                        .collect();
-                    custom.push((cf::SPRINT.into(), Value::Array(arr)));
-                }
+            }
+            if !sprint_ids.is_empty() {
+                let arr: Vec<Value> = sprint_ids
+                    .iter()
+                    .filter_map(|id| sprints.iter().find(|s| s.id == *id))
+                    .map(sprint_json)
+                    .collect();
+                custom.push((cf::SPRINT.into(), Value::Array(arr)));
             }
         }
         if software && issue_type != "Epic" && g.rng.random_bool(0.6) {
-            custom.push((cf::STORY_POINTS.into(), json!(*pick(&mut g.rng, &[1.0, 2.0, 3.0, 5.0, 8.0, 13.0]))));
+            custom.push((
+                cf::STORY_POINTS.into(),
+                json!(*pick(&mut g.rng, &[1.0, 2.0, 3.0, 5.0, 8.0, 13.0])),
+            ));
         }
         if issue_type == "Epic" {
-            custom.push((cf::EPIC_NAME.into(), json!(format!("{} epic", pick(&mut g.rng, OBJECTS)))));
+            custom.push((
+                cf::EPIC_NAME.into(),
+                json!(format!("{} epic", pick(&mut g.rng, OBJECTS))),
+            ));
             custom.push((cf::START_DATE.into(), json!(tz::local_date(created_ms))));
         }
-        if let Some(p) = parent_id {
-            if let Some(pi) = issues.get(p) {
-                if pi.issue_type == "Epic" {
-                    custom.push((cf::EPIC_LINK.into(), json!(pi.key)));
-                }
-            }
+        if let Some(pi) = parent_id.and_then(|p| issues.get(p))
+            && pi.issue_type == "Epic"
+        {
+            custom.push((cf::EPIC_LINK.into(), json!(pi.key)));
         }
         custom.push((cf::RANK.into(), json!(format!("0|i{:05}:", id - 10000))));
-        if g.rng.random_bool(if project.project_type_key == "service_desk" { 0.6 } else { 0.1 }) {
+        if g.rng
+            .random_bool(if project.project_type_key == "service_desk" {
+                0.6
+            } else {
+                0.1
+            })
+        {
             let v = if g.rng.random_bool((g.cfg.pii_rate * 5.0).min(1.0)) {
-                let kind = *pick(&mut g.rng, &[PiiKind::Email, PiiKind::Phone, PiiKind::CustomerName, PiiKind::Iban, PiiKind::PaymentCard, PiiKind::NationalId]);
+                let kind = *pick(
+                    &mut g.rng,
+                    &[
+                        PiiKind::Email,
+                        PiiKind::Phone,
+                        PiiKind::CustomerName,
+                        PiiKind::Iban,
+                        PiiKind::PaymentCard,
+                        PiiKind::NationalId,
+                    ],
+                );
                 let v = g.pii_value(kind);
-                g.plant(kind, &v, ikey, Place::CustomField { field_id: cf::CONTACT.into() });
+                g.plant(
+                    kind,
+                    &v,
+                    ikey,
+                    Place::CustomField {
+                        field_id: cf::CONTACT.into(),
+                    },
+                );
                 format!("Contact: {v}")
             } else {
                 "Contact via the support portal".to_owned()
@@ -1166,14 +1702,26 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
         }
         if issue_type == "Bug" {
             if g.rng.random_bool(0.3) {
-                let t = g.rich(ikey, Place::CustomField { field_id: cf::ROOT_CAUSE.into() }, &pkey, false);
+                let t = g.rich(
+                    ikey,
+                    Place::CustomField {
+                        field_id: cf::ROOT_CAUSE.into(),
+                    },
+                    &pkey,
+                    false,
+                );
                 custom.push((cf::ROOT_CAUSE.into(), t.to_adf()));
             }
             let sev = g.rng.random_range(0..4u64);
             custom.push((cf::SEVERITY.into(), json!({"value": format!("S{} - {}", sev + 1, ["Critical", "Major", "Minor", "Trivial"][sev as usize]), "id": (10100 + sev).to_string()})));
         }
         if g.rng.random_bool(0.25) {
-            let all = [("Web", "10110"), ("iOS", "10111"), ("Android", "10112"), ("Desktop", "10113")];
+            let all = [
+                ("Web", "10110"),
+                ("iOS", "10111"),
+                ("Android", "10112"),
+                ("Desktop", "10113"),
+            ];
             let opts: Vec<Value> = all
                 .iter()
                 .filter(|_| g.rng.random_bool(0.5))
@@ -1182,37 +1730,85 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
             custom.push((cf::PLATFORMS.into(), Value::Array(opts)));
         }
         if g.rng.random_bool(0.15) {
-            custom.push((cf::REVIEW_DATE.into(), json!(tz::local_date(created_ms + g.rng.random_range(1..60) * DAY))));
+            custom.push((
+                cf::REVIEW_DATE.into(),
+                json!(tz::local_date(created_ms + g.rng.random_range(1..60) * DAY)),
+            ));
         }
         if project.project_type_key == "service_desk" && g.rng.random_bool(0.4) {
-            custom.push((cf::INCIDENT_START.into(), json!(tz::jira_timestamp(created_ms - g.rng.random_range(1..600) * MIN))));
+            custom.push((
+                cf::INCIDENT_START.into(),
+                json!(tz::jira_timestamp(
+                    created_ms - g.rng.random_range(1..600) * MIN
+                )),
+            ));
         }
         if g.rng.random_bool(0.2) {
             let u = g.user_id();
             custom.push((cf::REVIEWER.into(), json!({"accountId": u})));
         }
         if g.rng.random_bool(0.12) {
-            let list: Vec<Value> = (0..g.rng.random_range(1..4)).map(|_| json!({"accountId": g.user_id()})).collect();
+            let list: Vec<Value> = (0..g.rng.random_range(1..4))
+                .map(|_| json!({"accountId": g.user_id()}))
+                .collect();
             custom.push((cf::STAKEHOLDERS.into(), Value::Array(list)));
         }
         if g.rng.random_bool(0.1) {
-            custom.push((cf::CUSTOMER_TAGS.into(), json!([pick(&mut g.rng, &["enterprise", "trial", "churn-risk", "vip"])])));
+            custom.push((
+                cf::CUSTOMER_TAGS.into(),
+                json!([pick(
+                    &mut g.rng,
+                    &["enterprise", "trial", "churn-risk", "vip"]
+                )]),
+            ));
         }
         if g.rng.random_bool(0.08) {
-            custom.push((cf::RUNBOOK.into(), json!(format!("https://wiki.acme-robotics.example/runbooks/{}", g.rng.random_range(1..200)))));
+            custom.push((
+                cf::RUNBOOK.into(),
+                json!(format!(
+                    "https://wiki.acme-robotics.example/runbooks/{}",
+                    g.rng.random_range(1..200)
+                )),
+            ));
         }
         if g.rng.random_bool(0.1) {
-            custom.push((cf::COST.into(), json!(f64::from(g.rng.random_range(100..50_000u32)) / 4.0)));
+            custom.push((
+                cf::COST.into(),
+                json!(f64::from(g.rng.random_range(100..50_000u32)) / 4.0),
+            ));
         }
         if g.rng.random_bool(0.3) {
-            let (t, tid, c, cid) = *pick(&mut g.rng, &[("Platform", "10200", "Storage", "10210"), ("Platform", "10200", "Networking", "10211"), ("Product", "10201", "Growth", "10212"), ("Product", "10201", "Payments", "10213")]);
-            custom.push((cf::TEAM.into(), json!({"value": t, "id": tid, "child": {"value": c, "id": cid}})));
+            let (t, tid, c, cid) = *pick(
+                &mut g.rng,
+                &[
+                    ("Platform", "10200", "Storage", "10210"),
+                    ("Platform", "10200", "Networking", "10211"),
+                    ("Product", "10201", "Growth", "10212"),
+                    ("Product", "10201", "Payments", "10213"),
+                ],
+            );
+            custom.push((
+                cf::TEAM.into(),
+                json!({"value": t, "id": tid, "child": {"value": c, "id": cid}}),
+            ));
         }
         if status == "Blocked" {
-            custom.push((cf::FLAGGED.into(), json!([{"value": "Impediment", "id": "10019"}])));
+            custom.push((
+                cf::FLAGGED.into(),
+                json!([{"value": "Impediment", "id": "10019"}]),
+            ));
         }
         if g.rng.random_bool(0.2) {
-            custom.push((cf::ENV_TYPE.into(), json!(*pick(&mut g.rng, &[json!({"value": "Production", "id": "10300"}), json!({"value": "Staging", "id": "10301"})]))));
+            custom.push((
+                cf::ENV_TYPE.into(),
+                json!(*pick(
+                    &mut g.rng,
+                    &[
+                        json!({"value": "Production", "id": "10300"}),
+                        json!({"value": "Staging", "id": "10301"})
+                    ]
+                )),
+            ));
         }
         custom.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -1228,7 +1824,11 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
         };
         let components = {
             let c = &project.components;
-            if g.rng.random_bool(0.6) { vec![c[g.rng.random_range(0..c.len())].0] } else { Vec::new() }
+            if g.rng.random_bool(0.6) {
+                vec![c[g.rng.random_range(0..c.len())].0]
+            } else {
+                Vec::new()
+            }
         };
         let fix_versions = if status == "Done" && g.rng.random_bool(0.6) {
             vec![project.versions[g.rng.random_range(0..project.versions.len())].0]
@@ -1260,19 +1860,21 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
             .unwrap_or(created_ms);
 
         let parent_issue_id = parent_id.and_then(|p| issues.get(p).map(|i| i.id));
-        if let Some(p) = parent_id {
-            if issue_type == "Subtask" {
-                if let Some(pi) = issues.get_mut(p) {
-                    pi.subtask_ids.push(id);
-                }
-            }
+        if issue_type == "Subtask"
+            && let Some(pi) = parent_id.and_then(|p| issues.get_mut(p))
+        {
+            pi.subtask_ids.push(id);
         }
         match issue_type {
             "Epic" => epics.entry(pid).or_default().push(idx),
             "Subtask" => {}
             _ => standard.entry(pid).or_default().push(idx),
         }
-        let est = if g.rng.random_bool(0.3) { Some(g.rng.random_range(1..40) * 3600) } else { None };
+        let est = if g.rng.random_bool(0.3) {
+            Some(g.rng.random_range(1..40) * 3600)
+        } else {
+            None
+        };
         issues.push(Issue {
             id,
             key,
@@ -1320,8 +1922,18 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
             let lid = g.next_link;
             g.next_link += 1;
             let other_id = issues[other].id;
-            issues[idx].links.push(IssueLink { id: lid, type_name: ty.into(), direction: LinkDirection::Outward, other_issue_id: other_id });
-            issues[other].links.push(IssueLink { id: lid, type_name: ty.into(), direction: LinkDirection::Inward, other_issue_id: id });
+            issues[idx].links.push(IssueLink {
+                id: lid,
+                type_name: ty.into(),
+                direction: LinkDirection::Outward,
+                other_issue_id: other_id,
+            });
+            issues[other].links.push(IssueLink {
+                id: lid,
+                type_name: ty.into(),
+                direction: LinkDirection::Inward,
+                other_issue_id: id,
+            });
         }
     }
 

@@ -47,7 +47,11 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
                 i += 1;
                 loop {
                     match cs.get(i) {
-                        None => return Err("The quoted string in the JQL query is not terminated.".into()),
+                        None => {
+                            return Err(
+                                "The quoted string in the JQL query is not terminated.".into()
+                            );
+                        }
                         Some('\\') => {
                             if let Some(&n) = cs.get(i + 1) {
                                 v.push(n);
@@ -161,7 +165,9 @@ impl Parser<'_> {
                 self.pos += 1;
                 self.expr(out, depth + 1)?;
                 if self.next() != Some(Tok::RParen) {
-                    return Err("Error in the JQL Query: expecting ')' before the end of the query.".into());
+                    return Err(
+                        "Error in the JQL Query: expecting ')' before the end of the query.".into(),
+                    );
                 }
             } else {
                 out.push(self.clause()?);
@@ -171,7 +177,10 @@ impl Parser<'_> {
                 continue;
             }
             if kw(self.peek(), "or") {
-                return Err("The simulator supports only AND between clauses; 'OR' is not supported.".into());
+                return Err(
+                    "The simulator supports only AND between clauses; 'OR' is not supported."
+                        .into(),
+                );
             }
             return Ok(());
         }
@@ -296,7 +305,11 @@ impl Parser<'_> {
                 "m" => n * 60_000,
                 _ => return Err(bad()),
             };
-            return Ok(if neg { self.now_ms - ms } else { self.now_ms + ms });
+            return Ok(if neg {
+                self.now_ms - ms
+            } else {
+                self.now_ms + ms
+            });
         }
         let (date, time) = match v.split_once(' ') {
             Some((d, t)) => (d, Some(t)),
@@ -376,7 +389,9 @@ impl Query {
         }
         let order = p.order()?;
         if p.peek().is_some() {
-            return Err("Error in the JQL Query: unexpected text after the end of the query.".into());
+            return Err(
+                "Error in the JQL Query: unexpected text after the end of the query.".into(),
+            );
         }
         Ok(Query { clauses, order })
     }
@@ -387,7 +402,11 @@ impl Query {
             Clause::Project(ids) => ids.contains(&issue.project_id),
             Clause::Ids(ids) => ids.contains(&issue.id),
             Clause::Time { created, op, ms } => {
-                let t = if *created { issue.created_ms } else { issue.updated_ms };
+                let t = if *created {
+                    issue.created_ms
+                } else {
+                    issue.updated_ms
+                };
                 match op {
                     Cmp::Eq => t == *ms,
                     Cmp::Gt => t > *ms,

@@ -204,7 +204,11 @@ pub(crate) fn apply(org: &mut Org, m: Mutation, now: i64) -> Result<Applied> {
                 Some(Value::String(s)) => Some(s.clone()),
                 Some(v) => Some(v.to_string()),
             };
-            let new_v = if value.is_null() { None } else { Some(value.clone()) };
+            let new_v = if value.is_null() {
+                None
+            } else {
+                Some(value.clone())
+            };
             i.histories.push(History {
                 id: hid,
                 author: actor,
@@ -295,7 +299,9 @@ pub(crate) fn apply(org: &mut Org, m: Mutation, now: i64) -> Result<Applied> {
             })
         }
         Mutation::DeleteIssue { issue } => {
-            let idx = org.issue_index(&issue).ok_or(Error::IssueNotFound { issue })?;
+            let idx = org
+                .issue_index(&issue)
+                .ok_or(Error::IssueNotFound { issue })?;
             let removed = org.issues.remove(idx);
             for w in &removed.worklogs {
                 org.deleted_worklogs.push((w.id, now));
@@ -329,15 +335,16 @@ pub(crate) fn apply(org: &mut Org, m: Mutation, now: i64) -> Result<Applied> {
                 });
             }
             let pid = project_id(org, &project)?;
-            let pkey = org
-                .project(pid)
-                .map(|p| p.key.clone())
-                .unwrap_or_default();
+            let pkey = org.project(pid).map(|p| p.key.clone()).unwrap_or_default();
             let n = org
                 .issues
                 .iter()
                 .filter(|i| i.project_id == pid)
-                .filter_map(|i| i.key.rsplit_once('-').and_then(|(_, n)| n.parse::<u64>().ok()))
+                .filter_map(|i| {
+                    i.key
+                        .rsplit_once('-')
+                        .and_then(|(_, n)| n.parse::<u64>().ok())
+                })
                 .max()
                 .unwrap_or(0)
                 + 1;
@@ -380,7 +387,10 @@ pub(crate) fn apply(org: &mut Org, m: Mutation, now: i64) -> Result<Applied> {
                 worklogs: Vec::new(),
                 remote_links: Vec::new(),
                 sprint_ids: Vec::new(),
-                custom_fields: vec![(cf::RANK.into(), Value::String(format!("0|i{:05}:", id - 10000)))],
+                custom_fields: vec![(
+                    cf::RANK.into(),
+                    Value::String(format!("0|i{:05}:", id - 10000)),
+                )],
             });
             org.rebuild_index();
             org.recompute_visibility();

@@ -85,8 +85,14 @@ impl Org {
         let s = self.config.seed;
         Credentials {
             email,
-            api_token: format!("ATATT3xFfGF0sim{:016x}", s.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-            pat: format!("NjQ4sim{:016x}", s.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ 0x5555),
+            api_token: format!(
+                "ATATT3xFfGF0sim{:016x}",
+                s.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ),
+            pat: format!(
+                "NjQ4sim{:016x}",
+                s.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ 0x5555
+            ),
         }
     }
 

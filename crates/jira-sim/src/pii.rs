@@ -105,7 +105,7 @@ pub fn luhn_valid(s: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn mod97(s: &str) -> u32 {
@@ -143,12 +143,20 @@ pub(crate) fn iban(rng: &mut ChaCha8Rng) -> String {
         0 => ("DE", digits(rng, 18)),
         1 => (
             "GB",
-            format!("{}{}", chars(rng, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4), digits(rng, 14)),
+            format!(
+                "{}{}",
+                chars(rng, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4),
+                digits(rng, 14)
+            ),
         ),
         2 => ("FR", format!("{}{}", digits(rng, 21), digits(rng, 2))),
         _ => (
             "NL",
-            format!("{}{}", chars(rng, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4), digits(rng, 10)),
+            format!(
+                "{}{}",
+                chars(rng, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4),
+                digits(rng, 10)
+            ),
         ),
     };
     let check = 98 - mod97(&format!("{bban}{cc}00"));
@@ -174,7 +182,13 @@ pub(crate) fn phone(rng: &mut ChaCha8Rng) -> String {
         3 => format!("030 {}", digits(rng, 7)),
         4 => format!("(212) 555-{}", digits(rng, 4)),
         5 => format!("0171 {}", digits(rng, 7)),
-        _ => format!("+33 6 {} {} {} {}", digits(rng, 2), digits(rng, 2), digits(rng, 2), digits(rng, 2)),
+        _ => format!(
+            "+33 6 {} {} {} {}",
+            digits(rng, 2),
+            digits(rng, 2),
+            digits(rng, 2),
+            digits(rng, 2)
+        ),
     }
 }
 
@@ -190,7 +204,9 @@ pub(crate) fn ipv4(rng: &mut ChaCha8Rng) -> String {
 }
 
 pub(crate) fn ipv6(rng: &mut ChaCha8Rng) -> String {
-    let g: Vec<String> = (0..4).map(|_| format!("{:x}", rng.random_range(1..0xffffu32))).collect();
+    let g: Vec<String> = (0..4)
+        .map(|_| format!("{:x}", rng.random_range(1..0xffffu32)))
+        .collect();
     if rng.random_bool(0.5) {
         format!("2001:db8:{}:{}::{}:{}", g[0], g[1], g[2], g[3])
     } else {
@@ -213,7 +229,14 @@ pub(crate) fn url_with_credentials(rng: &mut ChaCha8Rng) -> String {
         "https://{}:{}@{}/{}",
         user,
         chars(rng, ALNUM, 14),
-        pick(rng, &["git.acme-robotics.example", "nexus.internal.example", "db.eu-west-1.example.net"]),
+        pick(
+            rng,
+            &[
+                "git.acme-robotics.example",
+                "nexus.internal.example",
+                "db.eu-west-1.example.net"
+            ]
+        ),
         pick(rng, &["platform.git", "repository/releases", "admin"])
     )
 }
@@ -273,7 +296,13 @@ pub(crate) fn value(rng: &mut ChaCha8Rng, kind: PiiKind, email_domain_user: &str
         PiiKind::Email => {
             let domain = pick(
                 rng,
-                &["gmail.com", "outlook.com", "customer-corp.example", "web.de", "yahoo.co.jp"],
+                &[
+                    "gmail.com",
+                    "outlook.com",
+                    "customer-corp.example",
+                    "web.de",
+                    "yahoo.co.jp",
+                ],
             );
             format!("{email_domain_user}{}@{domain}", rng.random_range(1..99))
         }

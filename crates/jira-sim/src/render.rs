@@ -173,7 +173,11 @@ impl Ctx<'_> {
     }
 
     fn project_avatars(&self, p: &Project) -> Value {
-        let a = format!("{}/rest/api/3/universal_avatar/view/type/project/avatar/{}", self.base, 10400 + p.id % 100);
+        let a = format!(
+            "{}/rest/api/3/universal_avatar/view/type/project/avatar/{}",
+            self.base,
+            10400 + p.id % 100
+        );
         json!({"48x48": a, "24x24": format!("{a}?size=small"), "16x16": format!("{a}?size=xsmall"), "32x32": format!("{a}?size=medium")})
     }
 
@@ -181,13 +185,25 @@ impl Ctx<'_> {
     pub(crate) fn project_full(&self, p: &Project, expand: &[&str]) -> Value {
         let mut v = self.project_ref(p);
         if let Some(o) = v.as_object_mut() {
-            o.insert("expand".into(), json!("description,lead,issueTypes,url,projectKeys,permissions,insight"));
-            o.insert("style".into(), json!(if p.simplified { "next-gen" } else { "classic" }));
+            o.insert(
+                "expand".into(),
+                json!("description,lead,issueTypes,url,projectKeys,permissions,insight"),
+            );
+            o.insert(
+                "style".into(),
+                json!(if p.simplified { "next-gen" } else { "classic" }),
+            );
             o.insert("isPrivate".into(), json!(p.is_private));
             o.insert("properties".into(), json!({}));
             if p.simplified {
-                o.insert("entityId".into(), json!(format!("{:08x}-0000-4000-8000-{:012x}", p.id, p.id)));
-                o.insert("uuid".into(), json!(format!("{:08x}-0000-4000-8000-{:012x}", p.id, p.id)));
+                o.insert(
+                    "entityId".into(),
+                    json!(format!("{:08x}-0000-4000-8000-{:012x}", p.id, p.id)),
+                );
+                o.insert(
+                    "uuid".into(),
+                    json!(format!("{:08x}-0000-4000-8000-{:012x}", p.id, p.id)),
+                );
             }
             if expand.contains(&"description") {
                 o.insert("description".into(), json!(format!("{} project", p.name)));
@@ -214,11 +230,26 @@ impl Ctx<'_> {
 
     fn issuetype(&self, name: &str) -> Value {
         let (id, level, subtask, desc) = match name {
-            "Epic" => ("10000", 1, false, "A big user story that needs to be broken down."),
-            "Story" => ("10001", 0, false, "Functionality or a feature expressed as a user goal."),
+            "Epic" => (
+                "10000",
+                1,
+                false,
+                "A big user story that needs to be broken down.",
+            ),
+            "Story" => (
+                "10001",
+                0,
+                false,
+                "Functionality or a feature expressed as a user goal.",
+            ),
             "Task" => ("10002", 0, false, "A small, distinct piece of work."),
             "Bug" => ("10004", 0, false, "A problem or error."),
-            _ => ("10003", -1, true, "A small piece of work that's part of a larger task."),
+            _ => (
+                "10003",
+                -1,
+                true,
+                "A small piece of work that's part of a larger task.",
+            ),
         };
         json!({
             "self": format!("{}/rest/api/3/issuetype/{id}", self.base),
@@ -379,7 +410,10 @@ impl Ctx<'_> {
             schema.insert("system".into(), json!(f.id));
         }
         let clause = if f.custom {
-            vec![format!("cf[{}]", f.id.trim_start_matches("customfield_")), f.name.clone()]
+            vec![
+                format!("cf[{}]", f.id.trim_start_matches("customfield_")),
+                f.name.clone(),
+            ]
         } else {
             vec![f.id.clone()]
         };
@@ -527,7 +561,7 @@ impl Ctx<'_> {
             }
             "parent" => match i.parent_id {
                 Some(p) => self.issue_ref(p),
-                None => return Value::Null,
+                None => Value::Null,
             },
             "reporter" => self.user(&i.reporter),
             "assignee" => self.user_opt(i.assignee.as_deref()),

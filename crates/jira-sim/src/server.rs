@@ -1,5 +1,9 @@
 //! The HTTP server: state, auth, faults, counters and the Jira endpoints.
 
+// Parameter helpers return a ready-made Jira error `Response` as their error; it is
+// produced at most once per request, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -135,11 +139,7 @@ impl SimState {
 
     /// A snapshot of the ground truth (cheap; later mutations do not change it).
     pub fn org(&self) -> Arc<Org> {
-        self.0
-            .org
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.0.org.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The token owner's credentials.
@@ -353,10 +353,22 @@ pub fn router(state: SimState) -> Router {
         .route("/rest/api/3/search", get(search_gone).post(search_gone))
         .route("/rest/api/3/issue/bulkfetch", post(issue_bulkfetch))
         .route("/rest/api/3/issue/{issueIdOrKey}", get(issue_get))
-        .route("/rest/api/3/issue/{issueIdOrKey}/changelog", get(issue_changelog))
-        .route("/rest/api/3/issue/{issueIdOrKey}/comment", get(issue_comments))
-        .route("/rest/api/3/issue/{issueIdOrKey}/worklog", get(issue_worklogs))
-        .route("/rest/api/3/issue/{issueIdOrKey}/remotelink", get(issue_remotelinks))
+        .route(
+            "/rest/api/3/issue/{issueIdOrKey}/changelog",
+            get(issue_changelog),
+        )
+        .route(
+            "/rest/api/3/issue/{issueIdOrKey}/comment",
+            get(issue_comments),
+        )
+        .route(
+            "/rest/api/3/issue/{issueIdOrKey}/worklog",
+            get(issue_worklogs),
+        )
+        .route(
+            "/rest/api/3/issue/{issueIdOrKey}/remotelink",
+            get(issue_remotelinks),
+        )
         .route("/rest/api/3/changelog/bulkfetch", post(changelog_bulkfetch))
         .route("/rest/api/3/worklog/updated", get(worklog_updated))
         .route("/rest/api/3/worklog/deleted", get(worklog_deleted))
@@ -375,7 +387,10 @@ fn json_resp(status: StatusCode, v: &Value) -> Response {
     let body = serde_json::to_vec(v).unwrap_or_default();
     (
         status,
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"))],
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=UTF-8"),
+        )],
         body,
     )
         .into_response()
@@ -526,7 +541,11 @@ async fn gate(State(st): State<SimState>, req: Request, next: Next) -> Response 
 }
 
 fn authorised(st: &SimState, req: &Request) -> bool {
-    let Some(h) = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+    let Some(h) = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     let c = &st.0.creds;
@@ -557,9 +576,9 @@ async fn gate_inner(st: &SimState, req: Request, next: Next) -> Response {
     }
     if let Some(every) = faults.rate_limit_every.filter(|e| *e > 0) {
         let every = u64::from(every);
-        if n % every == 0 {
+        if n.is_multiple_of(every) {
             let secs = faults.retry_after_secs;
-            let status = if (n / every) % 3 == 0 {
+            let status = if (n / every).is_multiple_of(3) {
                 StatusCode::SERVICE_UNAVAILABLE
             } else {
                 StatusCode::TOO_MANY_REQUESTS
@@ -583,7 +602,7 @@ async fn gate_inner(st: &SimState, req: Request, next: Next) -> Response {
     }
     if let Some(every) = faults.server_error_every.filter(|e| *e > 0) {
         let every = u64::from(every);
-        if n % every == 0 {
+        if n.is_multiple_of(every) {
             let status = match (n / every) % 3 {
                 1 => StatusCode::INTERNAL_SERVER_ERROR,
                 2 => StatusCode::BAD_GATEWAY,
@@ -593,16 +612,19 @@ async fn gate_inner(st: &SimState, req: Request, next: Next) -> Response {
         }
     }
     let resp = next.run(req).await;
-    if let Some(every) = faults.truncate_every.filter(|e| *e > 0) {
-        if n % u64::from(every) == 0 && resp.status() == StatusCode::OK {
-            let (mut parts, body) = resp.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX)
-                .await
-                .unwrap_or_default();
-            let cut = bytes.slice(0..bytes.len() / 2);
-            parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(cut.len()));
-            return Response::from_parts(parts, Body::from(cut));
-        }
+    if let Some(every) = faults.truncate_every.filter(|e| *e > 0)
+        && n.is_multiple_of(u64::from(every))
+        && resp.status() == StatusCode::OK
+    {
+        let (mut parts, body) = resp.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        let cut = bytes.slice(0..bytes.len() / 2);
+        parts
+            .headers
+            .insert(CONTENT_LENGTH, HeaderValue::from(cut.len()));
+        return Response::from_parts(parts, Body::from(cut));
     }
     resp
 }
@@ -655,7 +677,10 @@ async fn server_info(State(st): State<SimState>) -> Response {
     }))
 }
 
-async fn project_search(State(st): State<SimState>, Query(q): Query<Vec<(String, String)>>) -> Response {
+async fn project_search(
+    State(st): State<SimState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
     let p = Params(q);
     let (start, max) = match p.page(50, 50) {
         Ok(x) => x,
@@ -700,7 +725,9 @@ async fn project_search(State(st): State<SimState>, Query(q): Query<Vec<(String,
 async fn fields(State(st): State<SimState>) -> Response {
     let org = st.org();
     let c = ctx(&st, &org);
-    ok(&Value::Array(org.fields.iter().map(|f| c.field_def(f)).collect()))
+    ok(&Value::Array(
+        org.fields.iter().map(|f| c.field_def(f)).collect(),
+    ))
 }
 
 async fn search_gone() -> Response {
@@ -718,7 +745,10 @@ struct SearchReq {
     expand: Vec<String>,
 }
 
-async fn search_get(State(st): State<SimState>, Query(q): Query<Vec<(String, String)>>) -> Response {
+async fn search_get(
+    State(st): State<SimState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
     let p = Params(q);
     let max = match p.int("maxResults") {
         Ok(m) => m,
@@ -807,10 +837,7 @@ fn search(st: &SimState, req: SearchReq) -> Response {
             None => return bad("The provided next page token is invalid or expired."),
         },
     };
-    let mut hits: Vec<&Issue> = org
-        .visible_issues()
-        .filter(|i| query.matches(i))
-        .collect();
+    let mut hits: Vec<&Issue> = org.visible_issues().filter(|i| query.matches(i)).collect();
     query.sort(&mut hits);
     let c = ctx(st, &org);
     let chunk: Vec<Value> = hits
@@ -959,10 +986,7 @@ async fn changelog_bulkfetch(State(st): State<SimState>, body: Bytes) -> Respons
                 }
                 break 'outer;
             }
-            let filtered = crate::model::History {
-                items,
-                ..h.clone()
-            };
+            let filtered = crate::model::History { items, ..h.clone() };
             group.push(c.history(&filtered));
             seen += 1;
             emitted += 1;
@@ -1147,11 +1171,17 @@ fn changed_worklogs(st: &SimState, p: &Params, deleted: bool) -> Response {
     ok(&v)
 }
 
-async fn worklog_updated(State(st): State<SimState>, Query(q): Query<Vec<(String, String)>>) -> Response {
+async fn worklog_updated(
+    State(st): State<SimState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
     changed_worklogs(&st, &Params(q), false)
 }
 
-async fn worklog_deleted(State(st): State<SimState>, Query(q): Query<Vec<(String, String)>>) -> Response {
+async fn worklog_deleted(
+    State(st): State<SimState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
     changed_worklogs(&st, &Params(q), true)
 }
 
@@ -1168,7 +1198,10 @@ async fn worklog_list(State(st): State<SimState>, body: Bytes) -> Response {
     }
     let mut wanted = Vec::with_capacity(arr.len());
     for x in arr {
-        match x.as_u64().or_else(|| x.as_str().and_then(|s| s.parse().ok())) {
+        match x
+            .as_u64()
+            .or_else(|| x.as_str().and_then(|s| s.parse().ok()))
+        {
             Some(id) => wanted.push(id),
             None => return bad("'ids' must be a list of worklog IDs."),
         }
@@ -1197,20 +1230,23 @@ async fn boards(State(st): State<SimState>, Query(q): Query<Vec<(String, String)
     };
     let org = st.org();
     let filter = p.get("projectKeyOrId");
-    if let Some(f) = filter {
-        if !org
+    if let Some(f) = filter
+        && !org
             .visible_projects()
             .any(|pr| pr.key.eq_ignore_ascii_case(f) || pr.id.to_string() == f)
-        {
-            return bad(format!("No project could be found with key or id '{f}'."));
-        }
+    {
+        return bad(format!("No project could be found with key or id '{f}'."));
     }
     let kind = p.get("type");
     let c = ctx(&st, &org);
     let list: Vec<_> = org
         .boards
         .iter()
-        .filter(|b| org.project(b.project_id).map(|pr| pr.browsable).unwrap_or(false))
+        .filter(|b| {
+            org.project(b.project_id)
+                .map(|pr| pr.browsable)
+                .unwrap_or(false)
+        })
         .filter(|b| {
             filter
                 .map(|f| {
@@ -1223,7 +1259,12 @@ async fn boards(State(st): State<SimState>, Query(q): Query<Vec<(String, String)
         .filter(|b| kind.map(|k| b.kind == k).unwrap_or(true))
         .collect();
     let total = list.len();
-    let values: Vec<Value> = list.iter().skip(start).take(max).map(|b| c.board(b)).collect();
+    let values: Vec<Value> = list
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|b| c.board(b))
+        .collect();
     ok(&json!({
         "maxResults": max, "startAt": start, "total": total,
         "isLast": start + max >= total, "values": values,
@@ -1243,7 +1284,11 @@ async fn board_sprints(
     let org = st.org();
     let b = board.parse::<u64>().ok().and_then(|id| {
         org.boards.iter().find(|b| {
-            b.id == id && org.project(b.project_id).map(|pr| pr.browsable).unwrap_or(false)
+            b.id == id
+                && org
+                    .project(b.project_id)
+                    .map(|pr| pr.browsable)
+                    .unwrap_or(false)
         })
     });
     let Some(b) = b else {
@@ -1268,7 +1313,12 @@ async fn board_sprints(
         .filter(|s| s.board_id == b.id)
         .filter(|s| states.is_empty() || states.contains(&s.state))
         .collect();
-    let values: Vec<Value> = list.iter().skip(start).take(max).map(|s| c.sprint(s)).collect();
+    let values: Vec<Value> = list
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|s| c.sprint(s))
+        .collect();
     ok(&json!({
         "maxResults": max, "startAt": start, "isLast": start + max >= list.len(), "values": values,
     }))

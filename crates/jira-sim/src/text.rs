@@ -178,7 +178,9 @@ fn inlines_adf(c: &[Inline]) -> Vec<Value> {
             Inline::Strong(t) => {
                 Some(json!({"type": "text", "text": t, "marks": [{"type": "strong"}]}))
             }
-            Inline::Code(t) => Some(json!({"type": "text", "text": t, "marks": [{"type": "code"}]})),
+            Inline::Code(t) => {
+                Some(json!({"type": "text", "text": t, "marks": [{"type": "code"}]}))
+            }
             Inline::Link { text, href } => Some(json!({
                 "type": "text", "text": text,
                 "marks": [{"type": "link", "attrs": {"href": href}}]
@@ -275,7 +277,10 @@ mod tests {
             "https://example.com"
         );
         assert_eq!(adf["content"][1]["attrs"]["language"], "sql");
-        assert_eq!(adf["content"][2]["content"][0]["content"][0]["type"], "tableHeader");
+        assert_eq!(
+            adf["content"][2]["content"][0]["content"][0]["type"],
+            "tableHeader"
+        );
         assert_eq!(t.to_plain_text(), "ping @Ann Leedoc\nselect 1\nh\nc");
         assert_eq!(t.mentions(), vec!["abc"]);
     }

@@ -129,18 +129,33 @@ mod tests {
     #[test]
     fn formats_in_berlin_time_with_dst() {
         // 2025-01-02T03:04:05.678Z is winter: +0100.
-        assert_eq!(jira_timestamp(1_735_787_045_678), "2025-01-02T04:04:05.678+0100");
+        assert_eq!(
+            jira_timestamp(1_735_787_045_678),
+            "2025-01-02T04:04:05.678+0100"
+        );
         // 2025-07-01T00:00:00Z is summer: +0200.
-        assert_eq!(jira_timestamp(1_751_328_000_000), "2025-07-01T02:00:00.000+0200");
-        assert_eq!(agile_timestamp(1_735_787_045_678), "2025-01-02T03:04:05.678Z");
+        assert_eq!(
+            jira_timestamp(1_751_328_000_000),
+            "2025-07-01T02:00:00.000+0200"
+        );
+        assert_eq!(
+            agile_timestamp(1_735_787_045_678),
+            "2025-01-02T03:04:05.678Z"
+        );
     }
 
     #[test]
     fn local_dates_resolve_in_owner_zone() {
         // Midnight 2025-01-02 in Berlin is 23:00 UTC the day before.
-        assert_eq!(owner_local_to_utc_ms(2025, 1, 2, 0, 0), Some(1_735_772_400_000));
+        assert_eq!(
+            owner_local_to_utc_ms(2025, 1, 2, 0, 0),
+            Some(1_735_772_400_000)
+        );
         // Midnight 2025-07-01 in Berlin is 22:00 UTC the day before.
-        assert_eq!(owner_local_to_utc_ms(2025, 7, 1, 0, 0), Some(1_751_320_800_000));
+        assert_eq!(
+            owner_local_to_utc_ms(2025, 7, 1, 0, 0),
+            Some(1_751_320_800_000)
+        );
         assert_eq!(owner_local_to_utc_ms(2025, 2, 30, 0, 0), None);
         // DST switch 2025-03-30 01:00 UTC.
         assert_eq!(owner_offset_secs(1_743_296_400_000 - 1), 3600);

@@ -142,7 +142,12 @@ async fn old_search_is_gone() {
     let api = Api::new(&sim);
     let (s, _, v) = api.get("/rest/api/3/search?jql=project%3DPLAT").await;
     assert_eq!(s, StatusCode::GONE);
-    assert!(v["errorMessages"][0].as_str().unwrap_or("").contains("/rest/api/3/search/jql"));
+    assert!(
+        v["errorMessages"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("/rest/api/3/search/jql")
+    );
     sim.shutdown().await;
 }
 
@@ -159,7 +164,11 @@ async fn search_pages_with_tokens_and_caps_pages_at_100_with_fields() {
         .collect();
     assert!(truth.len() > 150);
     let (issues, pages) = api
-        .search_all("project = PLAT ORDER BY id ASC", &["summary", "updated"], 1000)
+        .search_all(
+            "project = PLAT ORDER BY id ASC",
+            &["summary", "updated"],
+            1000,
+        )
         .await;
     assert_eq!(ids(&issues), truth);
     assert_eq!(issues.len(), truth.len(), "no duplicates");
@@ -168,16 +177,26 @@ async fn search_pages_with_tokens_and_caps_pages_at_100_with_fields() {
         && i["fields"].get("description").is_none()));
 
     // Default: 50 per page, id only.
-    let (s, v) = api.post("/rest/api/3/search/jql", &json!({"jql": "project = PLAT"})).await;
+    let (s, v) = api
+        .post("/rest/api/3/search/jql", &json!({"jql": "project = PLAT"}))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let first = v["issues"].as_array().cloned().unwrap_or_default();
     assert_eq!(first.len(), 50);
-    assert_eq!(first[0].as_object().map(|o| o.len()), Some(1), "{}", first[0]);
+    assert_eq!(
+        first[0].as_object().map(|o| o.len()),
+        Some(1),
+        "{}",
+        first[0]
+    );
 
     // A token is bound to its query.
     let token = v["nextPageToken"].as_str().unwrap_or_default().to_owned();
     let (s, e) = api
-        .post("/rest/api/3/search/jql", &json!({"jql": "project = WEB", "nextPageToken": token}))
+        .post(
+            "/rest/api/3/search/jql",
+            &json!({"jql": "project = WEB", "nextPageToken": token}),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(e["errorMessages"].is_array());
@@ -192,10 +211,18 @@ async fn search_pages_with_tokens_and_caps_pages_at_100_with_fields() {
 
     // Unsupported JQL names the problem.
     let (s, e) = api
-        .post("/rest/api/3/search/jql", &json!({"jql": "assignee = currentUser()"}))
+        .post(
+            "/rest/api/3/search/jql",
+            &json!({"jql": "assignee = currentUser()"}),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(e["errorMessages"][0].as_str().unwrap_or("").contains("assignee"));
+    assert!(
+        e["errorMessages"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("assignee")
+    );
     sim.shutdown().await;
 }
 
@@ -209,7 +236,12 @@ async fn id_only_census_pages_up_to_5000_and_hides_invisible_issues() {
     let (issues, pages) = api.search_all("ORDER BY id ASC", &["id"], 10_000).await;
     assert_eq!(pages, 2);
     assert_eq!(ids(&issues), truth);
-    let hidden: Vec<u64> = org.issues.iter().filter(|i| !i.visible_to_owner).map(|i| i.id).collect();
+    let hidden: Vec<u64> = org
+        .issues
+        .iter()
+        .filter(|i| !i.visible_to_owner)
+        .map(|i| i.id)
+        .collect();
     assert!(!hidden.is_empty());
     let (keys, _) = api.search_all("ORDER BY id ASC", &["key"], 10_000).await;
     assert!(keys.iter().all(|i| i["key"].is_string()));
@@ -221,7 +253,9 @@ async fn id_only_census_pages_up_to_5000_and_hides_invisible_issues() {
         .find(|i| i.security_level.is_some())
         .map(|i| i.key.clone())
         .unwrap_or_default();
-    let (s, _, v) = api.get(&format!("/rest/api/3/issue/{restricted}?fields=security")).await;
+    let (s, _, v) = api
+        .get(&format!("/rest/api/3/issue/{restricted}?fields=security"))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["fields"]["security"]["name"], "Internal");
     sim.shutdown().await;
@@ -257,10 +291,18 @@ async fn quoted_dates_are_read_in_the_owners_zone_epoch_ms_is_exact() {
     let (by_quoted, _) = api
         .search_all(&format!("updated >= \"{quoted}\""), &["id"], 5000)
         .await;
-    let truth: BTreeSet<u64> = org.visible_issues().filter(|i| i.updated_ms >= bound).map(|i| i.id).collect();
+    let truth: BTreeSet<u64> = org
+        .visible_issues()
+        .filter(|i| i.updated_ms >= bound)
+        .map(|i| i.id)
+        .collect();
     assert_eq!(ids(&by_ms), truth);
     // Berlin is UTC+1/+2: the quoted bound is an hour or two earlier.
-    let offset = if jira_timestamp(bound).ends_with("+0200") { 7_200_000 } else { 3_600_000 };
+    let offset = if jira_timestamp(bound).ends_with("+0200") {
+        7_200_000
+    } else {
+        3_600_000
+    };
     let early: BTreeSet<u64> = org
         .visible_issues()
         .filter(|i| i.updated_ms >= bound - offset)
@@ -276,9 +318,18 @@ async fn inline_first_pages_carry_totals_and_the_rest_pages() {
     let sim = sim(900).await;
     let api = Api::new(&sim);
     let org = sim.org();
-    let big_c = org.visible_issues().find(|i| i.comments.len() > 100).expect("issue with >100 comments");
-    let big_w = org.visible_issues().find(|i| i.worklogs.len() > 20).expect("issue with >20 worklogs");
-    let big_h = org.visible_issues().find(|i| i.histories.len() > 100).expect("issue with >100 histories");
+    let big_c = org
+        .visible_issues()
+        .find(|i| i.comments.len() > 100)
+        .expect("issue with >100 comments");
+    let big_w = org
+        .visible_issues()
+        .find(|i| i.worklogs.len() > 20)
+        .expect("issue with >20 worklogs");
+    let big_h = org
+        .visible_issues()
+        .find(|i| i.histories.len() > 100)
+        .expect("issue with >100 histories");
 
     let (s, v) = api
         .post(
@@ -293,14 +344,23 @@ async fn inline_first_pages_carry_totals_and_the_rest_pages() {
         let truth = org.issue(&id.to_string()).expect("issue");
         let c = &i["fields"]["comment"];
         assert_eq!(c["total"], json!(truth.comments.len()));
-        assert_eq!(c["comments"].as_array().map(Vec::len), Some(truth.comments.len().min(20)));
+        assert_eq!(
+            c["comments"].as_array().map(Vec::len),
+            Some(truth.comments.len().min(20))
+        );
         let w = &i["fields"]["worklog"];
         assert_eq!(w["total"], json!(truth.worklogs.len()));
         assert_eq!(w["maxResults"], 20);
-        assert_eq!(w["worklogs"].as_array().map(Vec::len), Some(truth.worklogs.len().min(20)));
+        assert_eq!(
+            w["worklogs"].as_array().map(Vec::len),
+            Some(truth.worklogs.len().min(20))
+        );
         let h = &i["changelog"];
         assert_eq!(h["total"], json!(truth.histories.len()));
-        assert_eq!(h["histories"].as_array().map(Vec::len), Some(truth.histories.len().min(100)));
+        assert_eq!(
+            h["histories"].as_array().map(Vec::len),
+            Some(truth.histories.len().min(100))
+        );
     }
 
     // The comment endpoint pages by startAt with at most 100 per page.
@@ -308,7 +368,10 @@ async fn inline_first_pages_carry_totals_and_the_rest_pages() {
     let mut start = 0;
     loop {
         let (s, _, p) = api
-            .get(&format!("/rest/api/3/issue/{}/comment?startAt={start}&maxResults=5000", big_c.key))
+            .get(&format!(
+                "/rest/api/3/issue/{}/comment?startAt={start}&maxResults=5000",
+                big_c.key
+            ))
             .await;
         assert_eq!(s, StatusCode::OK);
         let page = p["comments"].as_array().cloned().unwrap_or_default();
@@ -320,14 +383,20 @@ async fn inline_first_pages_carry_totals_and_the_rest_pages() {
         }
     }
     let want: Vec<String> = big_c.comments.iter().map(|c| c.id.to_string()).collect();
-    let got: Vec<String> = got.iter().filter_map(|c| c["id"].as_str().map(str::to_owned)).collect();
+    let got: Vec<String> = got
+        .iter()
+        .filter_map(|c| c["id"].as_str().map(str::to_owned))
+        .collect();
     assert_eq!(got, want);
     assert_eq!(
         big_c.comments.first().map(|c| c.body.to_adf()),
         Some(
-            api.get(&format!("/rest/api/3/issue/{}/comment?maxResults=1", big_c.id))
-                .await
-                .2["comments"][0]["body"]
+            api.get(&format!(
+                "/rest/api/3/issue/{}/comment?maxResults=1",
+                big_c.id
+            ))
+            .await
+            .2["comments"][0]["body"]
                 .clone()
         )
     );
@@ -342,24 +411,41 @@ async fn bulk_endpoints_enforce_limits_and_return_everything() {
     let all: Vec<String> = org.issues.iter().map(|i| i.id.to_string()).collect();
 
     let (s, v) = api
-        .post("/rest/api/3/issue/bulkfetch", &json!({"issueIdsOrKeys": &all[..101], "fields": ["summary"]}))
+        .post(
+            "/rest/api/3/issue/bulkfetch",
+            &json!({"issueIdsOrKeys": &all[..101], "fields": ["summary"]}),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     let (s, v) = api
-        .post("/rest/api/3/issue/bulkfetch", &json!({"issueIdsOrKeys": &all[..100], "fields": ["summary"]}))
+        .post(
+            "/rest/api/3/issue/bulkfetch",
+            &json!({"issueIdsOrKeys": &all[..100], "fields": ["summary"]}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
-    let visible_first_100 = org.issues[..100].iter().filter(|i| i.visible_to_owner).count();
-    assert_eq!(v["issues"].as_array().map(Vec::len), Some(visible_first_100));
+    let visible_first_100 = org.issues[..100]
+        .iter()
+        .filter(|i| i.visible_to_owner)
+        .count();
+    assert_eq!(
+        v["issues"].as_array().map(Vec::len),
+        Some(visible_first_100)
+    );
     assert_eq!(v["issueErrors"], json!([]));
 
     let many: Vec<String> = (0..1001).map(|i| (10_000 + i).to_string()).collect();
     let (s, _) = api
-        .post("/rest/api/3/changelog/bulkfetch", &json!({"issueIdsOrKeys": many}))
+        .post(
+            "/rest/api/3/changelog/bulkfetch",
+            &json!({"issueIdsOrKeys": many}),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let wl: Vec<u64> = (0..1001).collect();
-    let (s, _) = api.post("/rest/api/3/worklog/list", &json!({"ids": wl})).await;
+    let (s, _) = api
+        .post("/rest/api/3/worklog/list", &json!({"ids": wl}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 
     // Changelog bulk fetch walks every history of up to 1000 issues.
@@ -393,8 +479,15 @@ async fn worklog_updated_leaves_out_the_last_minute() {
     let sim = sim(200).await;
     let api = Api::new(&sim);
     let org = sim.org();
-    let issue = org.visible_issues().next().map(|i| i.key.clone()).unwrap_or_default();
-    let all = org.visible_issues().map(|i| i.worklogs.len()).sum::<usize>();
+    let issue = org
+        .visible_issues()
+        .next()
+        .map(|i| i.key.clone())
+        .unwrap_or_default();
+    let all = org
+        .visible_issues()
+        .map(|i| i.worklogs.len())
+        .sum::<usize>();
     let (s, _, v) = api.get("/rest/api/3/worklog/updated?since=0").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["values"].as_array().map(Vec::len), Some(all.min(1000)));
@@ -406,24 +499,38 @@ async fn worklog_updated_leaves_out_the_last_minute() {
             comment: Some(RichText::paragraph("pairing")),
         })
         .expect("mutation");
-    let jirafe_jira_sim::Applied::WorklogAdded { worklog_id, updated_ms, .. } = applied else {
+    let jirafe_jira_sim::Applied::WorklogAdded {
+        worklog_id,
+        updated_ms,
+        ..
+    } = applied
+    else {
         panic!("unexpected {applied:?}");
     };
     let since = updated_ms - 600_000;
-    let (_, _, v) = api.get(&format!("/rest/api/3/worklog/updated?since={since}")).await;
+    let (_, _, v) = api
+        .get(&format!("/rest/api/3/worklog/updated?since={since}"))
+        .await;
     let listed = |v: &Value| {
         v["values"]
             .as_array()
             .map(|a| a.iter().any(|x| x["worklogId"] == json!(worklog_id)))
             .unwrap_or(false)
     };
-    assert!(!listed(&v), "a worklog from the last minute must not be listed");
+    assert!(
+        !listed(&v),
+        "a worklog from the last minute must not be listed"
+    );
     assert!(v["until"].as_i64().unwrap_or(i64::MAX) <= sim.now_ms() - 60_000);
     assert_eq!(v["lastPage"], true);
     sim.advance_clock(Duration::from_secs(61));
-    let (_, _, v) = api.get(&format!("/rest/api/3/worklog/updated?since={since}")).await;
+    let (_, _, v) = api
+        .get(&format!("/rest/api/3/worklog/updated?since={since}"))
+        .await;
     assert!(listed(&v));
-    let (s, w) = api.post("/rest/api/3/worklog/list", &json!({"ids": [worklog_id]})).await;
+    let (s, w) = api
+        .post("/rest/api/3/worklog/list", &json!({"ids": [worklog_id]}))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(w[0]["timeSpentSeconds"], 1800);
     sim.shutdown().await;
@@ -442,8 +549,15 @@ async fn rate_limits_and_faults_have_headers_and_no_side_effects() {
     let (s2, h2, v2) = api.get("/rest/api/3/myself").await;
     assert_eq!(s1, StatusCode::OK);
     assert_eq!(s2, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(h2.get("retry-after").and_then(|v| v.to_str().ok()), Some("7"));
-    assert_eq!(h2.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()), Some("0"));
+    assert_eq!(
+        h2.get("retry-after").and_then(|v| v.to_str().ok()),
+        Some("7")
+    );
+    assert_eq!(
+        h2.get("x-ratelimit-remaining")
+            .and_then(|v| v.to_str().ok()),
+        Some("0")
+    );
     assert!(h2.get("x-ratelimit-reset").is_some() && h2.get("x-ratelimit-limit").is_some());
     assert!(v2["errorMessages"].is_array());
     let mut statuses = BTreeSet::new();
@@ -482,7 +596,7 @@ async fn rate_limits_and_faults_have_headers_and_no_side_effects() {
     sim.set_faults(Faults::default());
     let stats = sim.stats();
     assert_eq!(stats.endpoint("GET /rest/api/3/myself"), 8);
-    assert_eq!(stats.status(429) + stats.status(503) >= 4, true);
+    assert!(stats.status(429) + stats.status(503) >= 4);
     assert_eq!(stats.endpoint("GET /rest/api/3/field"), 1);
     sim.shutdown().await;
 }
@@ -505,13 +619,23 @@ async fn mutations_move_updated_and_show_in_search() {
     };
     assert!(updated_ms >= before && updated_ms > target.updated_ms);
     let (issues, _) = api
-        .search_all(&format!("updated >= {updated_ms}"), &["summary", "updated"], 100)
+        .search_all(
+            &format!("updated >= {updated_ms}"),
+            &["summary", "updated"],
+            100,
+        )
         .await;
     assert_eq!(ids(&issues), BTreeSet::from([target.id]));
     assert_eq!(issues[0]["fields"]["summary"], "Renamed by the test");
-    assert_eq!(issues[0]["fields"]["updated"], json!(jira_timestamp(updated_ms)));
+    assert_eq!(
+        issues[0]["fields"]["updated"],
+        json!(jira_timestamp(updated_ms))
+    );
     // The snapshot taken before is unchanged; the new one has the history.
-    assert_eq!(org0.issue(&target.key).map(|i| i.summary.clone()), Some(target.summary.clone()));
+    assert_eq!(
+        org0.issue(&target.key).map(|i| i.summary.clone()),
+        Some(target.summary.clone())
+    );
     assert_eq!(
         sim.org().issue(&target.key).map(|i| i.histories.len()),
         Some(target.histories.len() + 1)
@@ -519,7 +643,10 @@ async fn mutations_move_updated_and_show_in_search() {
 
     // Comments too, and stamps keep moving forward.
     let c = sim
-        .mutate(Mutation::AddComment { issue: target.key.clone(), body: RichText::paragraph("hi") })
+        .mutate(Mutation::AddComment {
+            issue: target.key.clone(),
+            body: RichText::paragraph("hi"),
+        })
         .expect("comment");
     let jirafe_jira_sim::Applied::CommentAdded { updated_ms: t2, .. } = c else {
         panic!("unexpected {c:?}");
@@ -528,18 +655,34 @@ async fn mutations_move_updated_and_show_in_search() {
 
     // Create, delete, revoke.
     let created = sim
-        .mutate(Mutation::CreateIssue { project: "WEB".into(), issue_type: "Bug".into(), summary: "New".into() })
+        .mutate(Mutation::CreateIssue {
+            project: "WEB".into(),
+            issue_type: "Bug".into(),
+            summary: "New".into(),
+        })
         .expect("create");
     let jirafe_jira_sim::Applied::IssueCreated { key, .. } = created else {
         panic!("unexpected {created:?}");
     };
-    assert_eq!(api.get(&format!("/rest/api/3/issue/{key}")).await.0, StatusCode::OK);
-    sim.mutate(Mutation::DeleteIssue { issue: key.clone() }).expect("delete");
-    assert_eq!(api.get(&format!("/rest/api/3/issue/{key}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.get(&format!("/rest/api/3/issue/{key}")).await.0,
+        StatusCode::OK
+    );
+    sim.mutate(Mutation::DeleteIssue { issue: key.clone() })
+        .expect("delete");
+    assert_eq!(
+        api.get(&format!("/rest/api/3/issue/{key}")).await.0,
+        StatusCode::NOT_FOUND
+    );
     assert!(sim.mutate(Mutation::DeleteIssue { issue: key }).is_err());
 
-    sim.mutate(Mutation::RevokeBrowse { project: "PLAT".into() }).expect("revoke");
-    let (s, _) = api.post("/rest/api/3/search/jql", &json!({"jql": "project = PLAT"})).await;
+    sim.mutate(Mutation::RevokeBrowse {
+        project: "PLAT".into(),
+    })
+    .expect("revoke");
+    let (s, _) = api
+        .post("/rest/api/3/search/jql", &json!({"jql": "project = PLAT"}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (_, _, projects) = api.get("/rest/api/3/project/search").await;
     let keys: Vec<&str> = projects["values"]
@@ -566,21 +709,46 @@ async fn projects_fields_boards_and_sprints_look_like_jira() {
 
     let (_, _, f) = api.get("/rest/api/3/field").await;
     let f = f.as_array().cloned().unwrap_or_default();
-    assert!(f.iter().any(|x| x["schema"]["custom"] == "com.pyxis.greenhopper.jira:gh-sprint"));
-    assert!(f.iter().any(|x| x["id"] == "summary" && x["custom"] == false));
+    assert!(
+        f.iter()
+            .any(|x| x["schema"]["custom"] == "com.pyxis.greenhopper.jira:gh-sprint")
+    );
+    assert!(
+        f.iter()
+            .any(|x| x["id"] == "summary" && x["custom"] == false)
+    );
 
     let (_, _, b) = api.get("/rest/agile/1.0/board").await;
     let boards = b["values"].as_array().cloned().unwrap_or_default();
-    let kanban = boards.iter().find(|b| b["type"] == "kanban").map(|b| b["id"].clone());
-    let scrum = boards.iter().find(|b| b["type"] == "scrum").map(|b| b["id"].clone());
-    let (s, _, e) = api.get(&format!("/rest/agile/1.0/board/{}/sprint", kanban.unwrap_or_default())).await;
+    let kanban = boards
+        .iter()
+        .find(|b| b["type"] == "kanban")
+        .map(|b| b["id"].clone());
+    let scrum = boards
+        .iter()
+        .find(|b| b["type"] == "scrum")
+        .map(|b| b["id"].clone());
+    let (s, _, e) = api
+        .get(&format!(
+            "/rest/agile/1.0/board/{}/sprint",
+            kanban.unwrap_or_default()
+        ))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(e["errorMessages"][0], "The board does not support sprints");
-    let (s, _, sp) = api.get(&format!("/rest/agile/1.0/board/{}/sprint", scrum.unwrap_or_default())).await;
+    let (s, _, sp) = api
+        .get(&format!(
+            "/rest/agile/1.0/board/{}/sprint",
+            scrum.unwrap_or_default()
+        ))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let sp = sp["values"].as_array().cloned().unwrap_or_default();
     assert!(sp.iter().any(|s| s["state"] == "active") && sp.iter().any(|s| s["state"] == "closed"));
     // The board of the project the owner cannot browse is not there.
-    assert_eq!(api.get("/rest/agile/1.0/board/6/sprint").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.get("/rest/agile/1.0/board/6/sprint").await.0,
+        StatusCode::NOT_FOUND
+    );
     sim.shutdown().await;
 }

@@ -27,8 +27,16 @@ fn default_org_has_realistic_distributions() {
     let page_c = org.issues.iter().filter(|i| i.comments.len() > 20).count();
     let page_c100 = org.issues.iter().filter(|i| i.comments.len() > 100).count();
     let page_w = org.issues.iter().filter(|i| i.worklogs.len() > 20).count();
-    let page_h = org.issues.iter().filter(|i| i.histories.len() > 100).count();
-    for (what, k) in [("comments>20", page_c), ("worklogs>20", page_w), ("histories>100", page_h)] {
+    let page_h = org
+        .issues
+        .iter()
+        .filter(|i| i.histories.len() > 100)
+        .count();
+    for (what, k) in [
+        ("comments>20", page_c),
+        ("worklogs>20", page_w),
+        ("histories>100", page_h),
+    ] {
         assert!(k * 1000 / n >= 10 && k * 100 / n <= 5, "{what}: {k} of {n}");
     }
     assert!(page_c100 > 0);
@@ -36,18 +44,38 @@ fn default_org_has_realistic_distributions() {
     // Time span: 18+ months, all before "now".
     let first = org.issues.iter().map(|i| i.created_ms).min().unwrap_or(0);
     assert!(org.now_ms - first > 18 * 30 * 86_400_000);
-    assert!(org.issues.iter().all(|i| i.updated_ms < org.now_ms && i.updated_ms >= i.created_ms));
+    assert!(
+        org.issues
+            .iter()
+            .all(|i| i.updated_ms < org.now_ms && i.updated_ms >= i.created_ms)
+    );
 
     // Restricted data exists in every form.
     assert!(org.projects.iter().any(|p| p.is_private && p.browsable));
     assert!(org.projects.iter().any(|p| !p.browsable));
-    assert!(org.issues.iter().any(|i| i.security_level.is_some() && i.visible_to_owner));
-    assert!(org.issues.iter().any(|i| i.security_level.is_some() && !i.visible_to_owner));
-    assert!(org.issues.iter().any(|i| !i.visible_to_owner && i.security_level.is_none()));
+    assert!(
+        org.issues
+            .iter()
+            .any(|i| i.security_level.is_some() && i.visible_to_owner)
+    );
+    assert!(
+        org.issues
+            .iter()
+            .any(|i| i.security_level.is_some() && !i.visible_to_owner)
+    );
+    assert!(
+        org.issues
+            .iter()
+            .any(|i| !i.visible_to_owner && i.security_level.is_none())
+    );
 
     // Structure: epics with children, subtasks, links, sprints, remote links, attachments.
     assert!(org.issues.iter().any(|i| !i.subtask_ids.is_empty()));
-    assert!(org.issues.iter().any(|i| i.parent_id.is_some() && i.issue_type != "Subtask"));
+    assert!(
+        org.issues
+            .iter()
+            .any(|i| i.parent_id.is_some() && i.issue_type != "Subtask")
+    );
     assert!(org.issues.iter().any(|i| !i.links.is_empty()));
     assert!(org.issues.iter().any(|i| !i.sprint_ids.is_empty()));
     assert!(org.issues.iter().any(|i| !i.remote_links.is_empty()));
@@ -72,14 +100,32 @@ fn default_org_has_realistic_distributions() {
 fn every_pii_kind_is_planted_where_the_ground_truth_says() {
     let org = Org::generate(&OrgConfig::default());
     for kind in PiiKind::ALL {
-        assert!(org.planted.iter().any(|p| p.kind == kind), "{kind:?} missing");
+        assert!(
+            org.planted.iter().any(|p| p.kind == kind),
+            "{kind:?} missing"
+        );
     }
     let places: std::collections::BTreeSet<String> = org
         .planted
         .iter()
-        .map(|p| format!("{:?}", p.location.place).split([' ', '{']).next().unwrap_or("").to_owned())
+        .map(|p| {
+            format!("{:?}", p.location.place)
+                .split([' ', '{'])
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
         .collect();
-    for want in ["Summary", "Description", "Comment", "WorklogComment", "CustomField", "AttachmentFilename", "RemoteLinkTitle", "ChangelogValue"] {
+    for want in [
+        "Summary",
+        "Description",
+        "Comment",
+        "WorklogComment",
+        "CustomField",
+        "AttachmentFilename",
+        "RemoteLinkTitle",
+        "ChangelogValue",
+    ] {
         assert!(places.contains(want), "{want} missing from {places:?}");
     }
     for p in &org.planted {
@@ -88,8 +134,16 @@ fn every_pii_kind_is_planted_where_the_ground_truth_says() {
         };
         let text = match &p.location.place {
             Place::Summary => issue.summary.clone(),
-            Place::Description => issue.description.as_ref().map(|d| d.to_plain_text()).unwrap_or_default(),
-            Place::Environment => issue.environment.as_ref().map(|d| d.to_plain_text()).unwrap_or_default(),
+            Place::Description => issue
+                .description
+                .as_ref()
+                .map(|d| d.to_plain_text())
+                .unwrap_or_default(),
+            Place::Environment => issue
+                .environment
+                .as_ref()
+                .map(|d| d.to_plain_text())
+                .unwrap_or_default(),
             Place::Comment { comment_id } => issue
                 .comments
                 .iter()
@@ -129,13 +183,21 @@ fn every_pii_kind_is_planted_where_the_ground_truth_says() {
         };
         // Custom field values are compared in their JSON form (escaped quotes).
         let needle = if matches!(p.location.place, Place::CustomField { .. }) {
-            serde_json::to_string(&p.value).unwrap_or_default().trim_matches('"').to_owned()
+            serde_json::to_string(&p.value)
+                .unwrap_or_default()
+                .trim_matches('"')
+                .to_owned()
         } else if matches!(p.location.place, Place::ChangelogValue { .. }) {
             format!("{:?}", p.value).trim_matches('"').to_owned()
         } else {
             p.value.clone()
         };
-        assert!(text.contains(&needle), "{:?} not found at {:?}", p.kind, p.location.place);
+        assert!(
+            text.contains(&needle),
+            "{:?} not found at {:?}",
+            p.kind,
+            p.location.place
+        );
         match p.kind {
             PiiKind::PaymentCard => assert!(luhn_valid(&p.value)),
             PiiKind::Iban => assert!(iban_valid(&p.value)),
