@@ -7,10 +7,26 @@
 //! | module | crate | stage |
 //! | --- | --- | --- |
 //! | [`jira_client`] | `jirafe-jira-client` | async Jira REST client (Cloud v3 + Agile, Data Center v2) |
+//! | [`adf_to_text`] | `jirafe-adf-to-text` | Atlassian Document Format and wiki markup to plain text |
+//! | [`pii_scrub`] | `jirafe-pii-scrub` | keyed pseudonyms, PII and secret detectors, policy |
 //! | [`jira_sim`] | `jirafe-jira-sim` | a simulated Jira Cloud for tests, benchmarks and the demo |
 //!
 //! The `jirafe` binary in this package is a thin command line over these crates.
 #![deny(missing_docs)]
 
+pub use jirafe_adf_to_text as adf_to_text;
 pub use jirafe_jira_client as jira_client;
+pub use jirafe_jira_sim as jira_sim;
+pub use jirafe_pii_scrub as pii_scrub;
 
+/// Process exit codes of the `jirafe` command.
+pub mod exit {
+    /// Everything worked.
+    pub const SUCCESS: i32 = 0;
+    /// The job failed (Jira, the warehouse, or malformed input); see the error on stderr.
+    pub const FAILURE: i32 = 1;
+    /// Bad command line or configuration: nothing was done.
+    pub const CONFIG: i32 = 2;
+    /// A privacy alert: the leak scan found personal data in the output.
+    pub const PRIVACY_ALERT: i32 = 3;
+}

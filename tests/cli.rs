@@ -1,0 +1,167 @@
+//! The `jirafe` binary as a user runs it: exit codes, stdout, stderr.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn jirafe(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jirafe"));
+    cmd.args(args)
+        .env_remove("JIRAFE_HASH_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("jirafe runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
+    child.wait_with_output().expect("jirafe finishes")
+}
+
+#[test]
+fn scrub_removes_pii_and_keeps_the_rest() {
+    let input = concat!(
+        r#"{"id":1,"text":"Mail ada@example.com or call +49 30 1234567; AWS key AKIAIOSFODNN7EXAMPLE; see ENG-123 on v2.3.1","n":7}"#,
+        "\n",
+        r#"{"id":2,"body":"other field is untouched: bob@example.com"}"#,
+        "\n"
+    );
+    let out = jirafe(&["scrub"], input.as_bytes(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    let text = lines[0]["text"].as_str().unwrap();
+    for gone in ["ada@example.com", "1234567", "AKIAIOSFODNN7EXAMPLE"] {
+        assert!(!text.contains(gone), "{gone} survived: {text}");
+    }
+    for kept in ["ENG-123", "v2.3.1"] {
+        assert!(text.contains(kept), "{kept} was altered: {text}");
+    }
+    assert_eq!(lines[0]["n"], 7);
+    assert_eq!(
+        lines[1]["body"],
+        "other field is untouched: bob@example.com"
+    );
+}
+
+#[test]
+fn scrub_field_and_names_options() {
+    let names = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(names.path(), "# people\nGrace Hopper\tgrace@navy.example\n").unwrap();
+    let input = br#"{"body":"Thanks Grace, I asked Hopper to mail grace@navy.example"}"#;
+    let out = jirafe(
+        &[
+            "scrub",
+            "--field",
+            "body",
+            "--names",
+            names.path().to_str().unwrap(),
+        ],
+        input,
+        &[],
+    );
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !stdout.contains("Hopper") && !stdout.contains("Grace") && !stdout.contains("grace@"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn scrub_reports_malformed_lines_by_number_without_their_content() {
+    let input = b"{\"text\":\"a\"}\nnot json with secret-name Zelda\n{\"text\":\"b\"}\n[1,2]\n";
+    let out = jirafe(&["scrub"], input, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout, "{\"text\":\"a\"}\n{\"text\":\"b\"}\n",
+        "good lines are not lost"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("line 2, 4"), "{stderr}");
+    assert!(
+        !stderr.contains("Zelda"),
+        "no user content on stderr: {stderr}"
+    );
+}
+
+#[test]
+fn configuration_errors_exit_2_and_name_the_setting() {
+    let out = jirafe(&["scrub", "--names", "/nonexistent/names.txt"], b"", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--names"));
+
+    let out = jirafe(&["scrub"], b"", &[("JIRAFE_HASH_KEY", "too-short")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("JIRAFE_HASH_KEY") && !stderr.contains("too-short"),
+        "{stderr}"
+    );
+
+    let out = jirafe(&["sim", "--listen", "0.0.0.0:0"], b"", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+
+    let out = jirafe(&["no-such-command"], b"", &[]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn sim_serves_until_stopped() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jirafe"))
+        .args([
+            "sim",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--issues",
+            "50",
+            "--seed",
+            "3",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut answered = false;
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            s.write_all(b"GET /rest/api/3/myself HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf);
+            assert!(buf.starts_with("HTTP/1.1 401"), "{buf}");
+            answered = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(answered, "the simulator answered on 127.0.0.1:{port}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("JIRA_BASE_URL=http://127.0.0.1:"),
+        "{stdout}"
+    );
+}
