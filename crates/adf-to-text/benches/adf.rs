@@ -219,6 +219,10 @@ fn mix() -> Vec<Vec<u8>> {
 fn bench(c: &mut Criterion) {
     let docs = mix();
     let bytes: usize = docs.iter().map(Vec::len).sum();
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("mix: {} documents, {} bytes of ADF JSON", docs.len(), bytes);
+    }
     let mut g = c.benchmark_group("adf");
     g.throughput(Throughput::Bytes(bytes as u64));
 

@@ -547,15 +547,18 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
         let Some(ts) = node.get("attrs").and_then(|a| a.get("timestamp")) else {
             return;
         };
-        let ms = match ts.as_str() {
-            Some(s) => date::parse_millis(s),
-            None => ts.as_f64().and_then(date::millis_from_f64),
-        };
         let mut s = std::mem::take(&mut self.scratch);
         s.clear();
-        match ms {
-            Some(ms) => date::write_iso_date(ms, &mut s),
-            None => ts.scalar_text(&mut s),
+        match ts.as_str() {
+            Some(text) => match date::parse_millis(text) {
+                Some(ms) => date::write_iso_date(ms, &mut s),
+                // Not a timestamp: keep what the document says.
+                None => s.push_str(text),
+            },
+            None => match ts.as_f64().and_then(date::millis_from_f64) {
+                Some(ms) => date::write_iso_date(ms, &mut s),
+                None => s.push_str("[date]"),
+            },
         }
         self.w.text(&s);
         self.scratch = s;
