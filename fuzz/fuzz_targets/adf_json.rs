@@ -11,7 +11,11 @@ use serde_json::Value;
 const LIMIT: usize = 1 << 16;
 
 fuzz_target!(|data: &[u8]| {
-    let mut r = Renderer::new().with_options(Options::new().with_max_output_bytes(LIMIT).with_max_depth(16));
+    let mut r = Renderer::new().with_options(
+        Options::new()
+            .with_max_output_bytes(LIMIT)
+            .with_max_depth(16),
+    );
     let ours = r.render_json(data);
     if let Ok(out) = &ours {
         assert!(out.text.len() <= LIMIT);
