@@ -92,6 +92,9 @@ pub enum Flavor {
     /// Jira Cloud: REST v3 with ADF, enhanced JQL search, Agile 1.0.
     #[default]
     Cloud,
+    /// Jira Data Center: REST v2 (`/rest/api/2/search` with `startAt`/`total` paging),
+    /// wiki markup instead of ADF, users by `name`/`key`, Agile 1.0. Bearer PAT or Basic.
+    DataCenter,
 }
 
 /// Everything a [`crate::SimServer`] needs.

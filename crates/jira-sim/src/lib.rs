@@ -92,7 +92,14 @@
 //!
 //! # Data Center
 //!
-//! Only the Cloud flavor is implemented ([`Flavor::Cloud`]).
+//! With [`Flavor::DataCenter`] the same organisation is served the Data Center way:
+//! `GET|POST /rest/api/2/search` with `startAt`/`maxResults` (≤ 1000) and `total`,
+//! fields defaulting to `*navigable`, every comment and every changelog history inline;
+//! `GET /rest/api/2/issue/{id}` (+ `/comment`, `/worklog`, `/remotelink`), `/myself`,
+//! `/serverInfo` (`deploymentType: "Server"`), `/project` (an array), `/field`, and the
+//! Agile board/sprint endpoints. Text is wiki markup ([`RichText::to_wiki`]); users
+//! carry `name`/`key` ([`Org::dc_user_name`], [`Org::dc_user_key`]) and no `accountId`.
+//! Cloud-only endpoints (`/search/jql`, bulk fetches, `/worklog/updated`) are 404.
 
 #![deny(missing_docs)]
 

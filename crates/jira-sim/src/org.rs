@@ -142,6 +142,29 @@ impl Org {
         self.projects.iter().filter(|p| p.browsable)
     }
 
+    /// The Data Center user name of an account (`name`, used in `[~name]` mentions):
+    /// the email's local part, or the lower-cased display name for accounts without one.
+    pub fn dc_user_name(&self, account_id: &str) -> Option<String> {
+        let u = self.user(account_id)?;
+        Some(match &u.email {
+            Some(e) => e.split('@').next().unwrap_or(e).to_owned(),
+            None => u
+                .display_name
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join("-"),
+        })
+    }
+
+    /// The Data Center user key of an account (`JIRAUSER10000`, ...).
+    pub fn dc_user_key(&self, account_id: &str) -> Option<String> {
+        self.index
+            .users
+            .get(account_id)
+            .map(|i| format!("JIRAUSER{}", 10000 + i))
+    }
+
     pub(crate) fn rebuild_index(&mut self) {
         let mut ix = Index::default();
         for (i, issue) in self.issues.iter().enumerate() {

@@ -111,6 +111,10 @@ pub(crate) fn parse_fields(org: &Org, raw: &[String], default: DefaultSel) -> Fi
 pub(crate) struct Ctx<'a> {
     pub(crate) org: &'a Org,
     pub(crate) base: &'a str,
+    /// `{base}/rest/api/3` (Cloud) or `{base}/rest/api/2` (Data Center).
+    pub(crate) rest: String,
+    /// Data Center shapes: users by name/key, wiki markup text, all comments inline.
+    pub(crate) dc: bool,
 }
 
 fn duration(secs: u64) -> String {
@@ -141,8 +145,25 @@ impl Ctx<'_> {
             .take(2)
             .collect();
         let av = format!("https://avatar-management.example/initials/{initials}-5.png");
+        if self.dc {
+            let name = self.org.dc_user_name(account_id).unwrap_or_default();
+            let key = self.org.dc_user_key(account_id).unwrap_or_default();
+            let mut v = json!({
+                "self": format!("{}/user?username={name}", self.rest),
+                "name": name,
+                "key": key,
+                "avatarUrls": {"48x48": av, "24x24": av, "16x16": av, "32x32": av},
+                "displayName": u.display_name,
+                "active": u.active,
+                "timeZone": u.time_zone,
+            });
+            if let (Some(e), Some(o)) = (&u.email, v.as_object_mut()) {
+                o.insert("emailAddress".into(), json!(e));
+            }
+            return v;
+        }
         let mut v = json!({
-            "self": format!("{}/rest/api/3/user?accountId={}", self.base, u.account_id),
+            "self": format!("{}/user?accountId={}", self.rest, u.account_id),
             "accountId": u.account_id,
             "avatarUrls": {"48x48": av, "24x24": av, "16x16": av, "32x32": av},
             "displayName": u.display_name,
@@ -162,7 +183,7 @@ impl Ctx<'_> {
 
     pub(crate) fn project_ref(&self, p: &Project) -> Value {
         json!({
-            "self": format!("{}/rest/api/3/project/{}", self.base, p.id),
+            "self": format!("{}/project/{}", self.rest, p.id),
             "id": p.id.to_string(),
             "key": p.key,
             "name": p.name,
@@ -174,8 +195,8 @@ impl Ctx<'_> {
 
     fn project_avatars(&self, p: &Project) -> Value {
         let a = format!(
-            "{}/rest/api/3/universal_avatar/view/type/project/avatar/{}",
-            self.base,
+            "{}/universal_avatar/view/type/project/avatar/{}",
+            self.rest,
             10400 + p.id % 100
         );
         json!({"48x48": a, "24x24": format!("{a}?size=small"), "16x16": format!("{a}?size=xsmall"), "32x32": format!("{a}?size=medium")})
@@ -252,7 +273,7 @@ impl Ctx<'_> {
             ),
         };
         json!({
-            "self": format!("{}/rest/api/3/issuetype/{id}", self.base),
+            "self": format!("{}/issuetype/{id}", self.rest),
             "id": id,
             "description": desc,
             "iconUrl": format!("{}/images/icons/issuetypes/{}.svg", self.base, name.to_lowercase()),
@@ -270,13 +291,13 @@ impl Ctx<'_> {
         };
         let id = status_id(name);
         json!({
-            "self": format!("{}/rest/api/3/status/{id}", self.base),
+            "self": format!("{}/status/{id}", self.rest),
             "description": "",
             "iconUrl": format!("{}/", self.base),
             "name": name,
             "id": id,
             "statusCategory": {
-                "self": format!("{}/rest/api/3/statuscategory/{cid}", self.base),
+                "self": format!("{}/statuscategory/{cid}", self.rest),
                 "id": cid, "key": ckey, "colorName": color, "name": cname
             }
         })
@@ -285,7 +306,7 @@ impl Ctx<'_> {
     fn priority(&self, name: &str) -> Value {
         let id = priority_id(name);
         json!({
-            "self": format!("{}/rest/api/3/priority/{id}", self.base),
+            "self": format!("{}/priority/{id}", self.rest),
             "iconUrl": format!("{}/images/icons/priorities/{}.svg", self.base, name.to_lowercase()),
             "name": name,
             "id": id,
@@ -293,7 +314,7 @@ impl Ctx<'_> {
     }
 
     fn issue_self(&self, id: u64) -> String {
-        format!("{}/rest/api/3/issue/{id}", self.base)
+        format!("{}/issue/{id}", self.rest)
     }
 
     fn issue_ref(&self, id: u64) -> Value {
@@ -318,7 +339,7 @@ impl Ctx<'_> {
             "self": format!("{}/comment/{}", self.issue_self(issue.id), c.id),
             "id": c.id.to_string(),
             "author": self.user(&c.author),
-            "body": c.body.to_adf(),
+            "body": self.text(&c.body),
             "updateAuthor": self.user(&c.update_author),
             "created": jira_timestamp(c.created_ms),
             "updated": jira_timestamp(c.updated_ms),
@@ -347,9 +368,18 @@ impl Ctx<'_> {
             "issueId": issue.id.to_string(),
         });
         if let (Some(c), Some(o)) = (&w.comment, v.as_object_mut()) {
-            o.insert("comment".into(), c.to_adf());
+            o.insert("comment".into(), self.text(c));
         }
         v
+    }
+
+    /// Rich text as the flavor sends it: ADF (Cloud) or wiki markup (Data Center).
+    fn text(&self, t: &crate::text::RichText) -> Value {
+        if self.dc {
+            json!(t.to_wiki(|a| self.org.dc_user_name(a)))
+        } else {
+            t.to_adf()
+        }
     }
 
     pub(crate) fn history(&self, h: &History) -> Value {
@@ -357,6 +387,13 @@ impl Ctx<'_> {
             .items
             .iter()
             .map(|i| {
+                if self.dc && i.field_id == "assignee" {
+                    let n = |a: &Option<String>| a.as_deref().and_then(|a| self.org.dc_user_name(a));
+                    return json!({
+                        "field": i.field, "fieldtype": i.fieldtype,
+                        "from": n(&i.from), "fromString": i.from_string, "to": n(&i.to), "toString": i.to_string,
+                    });
+                }
                 json!({
                     "field": i.field, "fieldtype": i.fieldtype, "fieldId": i.field_id,
                     "from": i.from, "fromString": i.from_string, "to": i.to, "toString": i.to_string,
@@ -479,6 +516,24 @@ impl Ctx<'_> {
 
     fn custom_value(&self, v: &Value) -> Value {
         match v {
+            Value::Object(o) if self.dc && o.get("type") == Some(&json!("doc")) => {
+                fn collect(v: &Value, out: &mut String) {
+                    if let Some(t) = v.get("text").and_then(Value::as_str) {
+                        out.push_str(t);
+                    }
+                    if let Some(c) = v.get("content").and_then(Value::as_array) {
+                        for (i, x) in c.iter().enumerate() {
+                            if i > 0 && v.get("type") == Some(&json!("doc")) {
+                                out.push('\n');
+                            }
+                            collect(x, out);
+                        }
+                    }
+                }
+                let mut out = String::new();
+                collect(v, &mut out);
+                json!(out)
+            }
             Value::Array(a) => Value::Array(a.iter().map(|x| self.custom_value(x)).collect()),
             Value::Object(o) if o.len() == 1 && o.contains_key("accountId") => o
                 .get("accountId")
@@ -490,7 +545,7 @@ impl Ctx<'_> {
                 let id = o.get("id").and_then(Value::as_str).unwrap_or("").to_owned();
                 o.insert(
                     "self".into(),
-                    json!(format!("{}/rest/api/3/customFieldOption/{id}", self.base)),
+                    json!(format!("{}/customFieldOption/{id}", self.rest)),
                 );
                 if let Some(c) = o.get("child").cloned() {
                     o.insert("child".into(), self.custom_value(&c));
@@ -506,8 +561,8 @@ impl Ctx<'_> {
         let project = self.org.project(i.project_id);
         match id {
             "summary" => json!(i.summary),
-            "description" => i.description.as_ref().map(|d| d.to_adf()).unwrap_or(Value::Null),
-            "environment" => i.environment.as_ref().map(|d| d.to_adf()).unwrap_or(Value::Null),
+            "description" => i.description.as_ref().map(|d| self.text(d)).unwrap_or(Value::Null),
+            "environment" => i.environment.as_ref().map(|d| self.text(d)).unwrap_or(Value::Null),
             "issuetype" => self.issuetype(&i.issue_type),
             "project" => project.map(|p| self.project_ref(p)).unwrap_or(Value::Null),
             "status" => self.status(&i.status),
@@ -525,7 +580,7 @@ impl Ctx<'_> {
             "resolution" => match &i.resolution {
                 Some(r) => {
                     let rid = resolution_id(r);
-                    json!({"self": format!("{}/rest/api/3/resolution/{rid}", self.base), "id": rid, "description": "", "name": r})
+                    json!({"self": format!("{}/resolution/{rid}", self.rest), "id": rid, "description": "", "name": r})
                 }
                 None => Value::Null,
             },
@@ -540,7 +595,7 @@ impl Ctx<'_> {
                         p.components
                             .iter()
                             .filter(|(cid, _)| i.components.contains(cid))
-                            .map(|(cid, n)| json!({"self": format!("{}/rest/api/3/component/{cid}", self.base), "id": cid.to_string(), "name": n}))
+                            .map(|(cid, n)| json!({"self": format!("{}/component/{cid}", self.rest), "id": cid.to_string(), "name": n}))
                             .collect()
                     })
                     .unwrap_or_default();
@@ -553,7 +608,7 @@ impl Ctx<'_> {
                         p.versions
                             .iter()
                             .filter(|(vid, _, _)| ids.contains(vid))
-                            .map(|(vid, n, rel)| json!({"self": format!("{}/rest/api/3/version/{vid}", self.base), "id": vid.to_string(), "name": n, "archived": false, "released": rel}))
+                            .map(|(vid, n, rel)| json!({"self": format!("{}/version/{vid}", self.rest), "id": vid.to_string(), "name": n, "archived": false, "released": rel}))
                             .collect()
                     })
                     .unwrap_or_default();
@@ -616,9 +671,9 @@ impl Ctx<'_> {
                         };
                         let mut v = json!({
                             "id": l.id.to_string(),
-                            "self": format!("{}/rest/api/3/issueLink/{}", self.base, l.id),
+                            "self": format!("{}/issueLink/{}", self.rest, l.id),
                             "type": {"id": tid, "name": l.type_name, "inward": inward, "outward": outward,
-                                     "self": format!("{}/rest/api/3/issueLinkType/{tid}", self.base)},
+                                     "self": format!("{}/issueLinkType/{tid}", self.rest)},
                         });
                         v[side] = self.issue_ref(l.other_issue_id);
                         v
@@ -630,14 +685,14 @@ impl Ctx<'_> {
                     .iter()
                     .map(|a| {
                         json!({
-                            "self": format!("{}/rest/api/3/attachment/{}", self.base, a.id),
+                            "self": format!("{}/attachment/{}", self.rest, a.id),
                             "id": a.id.to_string(),
                             "filename": a.filename,
                             "author": self.user(&a.author),
                             "created": jira_timestamp(a.created_ms),
                             "size": a.size,
                             "mimeType": a.mime_type,
-                            "content": format!("{}/rest/api/3/attachment/content/{}", self.base, a.id),
+                            "content": format!("{}/attachment/content/{}", self.rest, a.id),
                         })
                     })
                     .collect(),
@@ -648,7 +703,7 @@ impl Ctx<'_> {
                 .and_then(|l| self.org.security_levels.iter().find(|x| x.id == l))
             {
                 Some(l) => json!({
-                    "self": format!("{}/rest/api/3/securitylevel/{}", self.base, l.id),
+                    "self": format!("{}/securitylevel/{}", self.rest, l.id),
                     "id": l.id.to_string(), "description": l.description, "name": l.name
                 }),
                 None => Value::Null,
@@ -657,7 +712,7 @@ impl Ctx<'_> {
                 let first: Vec<Value> = i
                     .comments
                     .iter()
-                    .take(INLINE_COMMENTS)
+                    .take(if self.dc { usize::MAX } else { INLINE_COMMENTS })
                     .map(|c| self.comment(i, c))
                     .collect();
                 json!({
@@ -688,6 +743,11 @@ impl Ctx<'_> {
 
     /// Inline changelog: the `cap` most recent histories, newest first.
     pub(crate) fn inline_changelog(&self, i: &Issue, cap: usize) -> Value {
+        if self.dc {
+            // Data Center inlines every history, oldest first.
+            let hs: Vec<Value> = i.histories.iter().map(|h| self.history(h)).collect();
+            return json!({"startAt": 0, "maxResults": hs.len(), "total": hs.len(), "histories": hs});
+        }
         let hs: Vec<Value> = i
             .histories
             .iter()

@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::{Credentials, Faults, SimConfig};
+use crate::config::{Credentials, Faults, Flavor, SimConfig};
 use crate::error::{Error, Result};
 use crate::jql::Query as Jql;
 use crate::model::Issue;
@@ -88,6 +88,7 @@ struct Shared {
     clock: Mutex<Clock>,
     base_url: String,
     creds: Credentials,
+    flavor: Flavor,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -134,6 +135,7 @@ impl SimState {
             }),
             base_url: base_url.into().trim_end_matches('/').to_owned(),
             creds,
+            flavor: cfg.flavor,
         }))
     }
 
@@ -342,8 +344,38 @@ impl SimServer {
     }
 }
 
-/// The axum router serving the simulated Jira Cloud API for `state`.
+/// The axum router serving the simulated Jira API for `state` (Cloud or Data Center,
+/// as configured).
 pub fn router(state: SimState) -> Router {
+    if state.0.flavor == Flavor::DataCenter {
+        return Router::new()
+            .route("/rest/api/2/myself", get(myself))
+            .route("/rest/api/2/serverInfo", get(server_info))
+            .route("/rest/api/2/project", get(dc_projects))
+            .route("/rest/api/2/field", get(fields))
+            .route(
+                "/rest/api/2/search",
+                get(dc_search_get).post(dc_search_post),
+            )
+            .route("/rest/api/2/issue/{issueIdOrKey}", get(issue_get))
+            .route(
+                "/rest/api/2/issue/{issueIdOrKey}/comment",
+                get(issue_comments),
+            )
+            .route(
+                "/rest/api/2/issue/{issueIdOrKey}/worklog",
+                get(issue_worklogs),
+            )
+            .route(
+                "/rest/api/2/issue/{issueIdOrKey}/remotelink",
+                get(issue_remotelinks),
+            )
+            .route("/rest/agile/1.0/board", get(boards))
+            .route("/rest/agile/1.0/board/{boardId}/sprint", get(board_sprints))
+            .route_layer(middleware::from_fn_with_state(state.clone(), gate))
+            .fallback(not_found)
+            .with_state(state);
+    }
     Router::new()
         .route("/rest/api/3/myself", get(myself))
         .route("/rest/api/3/serverInfo", get(server_info))
@@ -639,9 +671,12 @@ async fn not_found(State(st): State<SimState>, method: Method) -> Response {
 // Handlers
 
 fn ctx<'a>(st: &'a SimState, org: &'a Org) -> Ctx<'a> {
+    let dc = st.0.flavor == Flavor::DataCenter;
     Ctx {
         org,
         base: &st.0.base_url,
+        rest: format!("{}/rest/api/{}", st.0.base_url, if dc { 2 } else { 3 }),
+        dc,
     }
 }
 
@@ -662,6 +697,19 @@ async fn myself(State(st): State<SimState>) -> Response {
 
 async fn server_info(State(st): State<SimState>) -> Response {
     let now = st.now_ms();
+    if st.0.flavor == Flavor::DataCenter {
+        return ok(&json!({
+            "baseUrl": st.0.base_url,
+            "version": "9.12.15",
+            "versionNumbers": [9, 12, 15],
+            "deploymentType": "Server",
+            "buildNumber": 9_120_015,
+            "buildDate": jira_timestamp(now - 90 * 86_400_000),
+            "serverTime": jira_timestamp(now),
+            "scmInfo": "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+            "serverTitle": "Jira",
+        }));
+    }
     ok(&json!({
         "baseUrl": st.0.base_url,
         "version": "1001.0.0-SNAPSHOT",
@@ -1321,5 +1369,103 @@ async fn board_sprints(
         .collect();
     ok(&json!({
         "maxResults": max, "startAt": start, "isLast": start + max >= list.len(), "values": values,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Data Center
+
+async fn dc_projects(State(st): State<SimState>) -> Response {
+    let org = st.org();
+    let c = ctx(&st, &org);
+    ok(&Value::Array(
+        org.visible_projects()
+            .map(|p| c.project_full(p, &[]))
+            .collect(),
+    ))
+}
+
+async fn dc_search_get(
+    State(st): State<SimState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let p = Params(q);
+    let (start, max) = match (p.int("startAt"), p.int("maxResults")) {
+        (Ok(s), Ok(m)) => (s, m),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let expand: Vec<String> = p
+        .all("expand")
+        .iter()
+        .flat_map(|e| e.split(',').map(|x| x.trim().to_owned()))
+        .collect();
+    dc_search(
+        &st,
+        p.get("jql").unwrap_or(""),
+        start,
+        max,
+        &p.all("fields"),
+        &expand,
+    )
+}
+
+async fn dc_search_post(State(st): State<SimState>, body: Bytes) -> Response {
+    let v = match parse_body(&body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let jql = v
+        .get("jql")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let start = v.get("startAt").and_then(Value::as_i64);
+    let max = v.get("maxResults").and_then(Value::as_i64);
+    let fields = match str_list(v.get("fields"), "fields") {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let expand = match str_list(v.get("expand"), "expand") {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    dc_search(&st, &jql, start, max, &fields, &expand)
+}
+
+/// Data Center search: `startAt`/`maxResults` (≤ 1000) with `total`; fields default to
+/// `*navigable`; `expand=changelog` inlines every history.
+fn dc_search(
+    st: &SimState,
+    jql: &str,
+    start: Option<i64>,
+    max: Option<i64>,
+    fields: &[String],
+    expand: &[String],
+) -> Response {
+    let start = start.unwrap_or(0);
+    let max = max.unwrap_or(50);
+    if start < 0 || max < 0 {
+        return bad("'startAt' and 'maxResults' must not be negative.");
+    }
+    let (start, max) = (start as usize, max.min(1000) as usize);
+    let org = st.org();
+    let query = match Jql::parse(jql, &org, st.now_ms()) {
+        Ok(q) => q,
+        Err(m) => return bad(m),
+    };
+    let sel = parse_fields(&org, fields, DefaultSel::Navigable);
+    let changelog = expand.iter().any(|e| e == "changelog");
+    let mut hits: Vec<&Issue> = org.visible_issues().filter(|i| query.matches(i)).collect();
+    query.sort(&mut hits);
+    let c = ctx(st, &org);
+    let issues: Vec<Value> = hits
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|i| c.issue(i, &sel, changelog.then_some(usize::MAX)))
+        .collect();
+    ok(&json!({
+        "expand": "schema,names", "startAt": start, "maxResults": max,
+        "total": hits.len(), "issues": issues,
     }))
 }

@@ -134,6 +134,69 @@ impl RichText {
         out
     }
 
+    /// Renders the document as Jira wiki markup, as Data Center sends it. `user_name`
+    /// maps a mentioned account id to the Data Center user name (`[~name]`).
+    ///
+    /// ```
+    /// use jirafe_jira_sim::{Block, Inline, RichText};
+    /// let t = RichText { blocks: vec![
+    ///     Block::Paragraph(vec![Inline::Strong("Note".into()), Inline::Text(" see ".into()),
+    ///         Inline::Link { text: "docs".into(), href: "https://example.com".into() }]),
+    ///     Block::BulletList(vec![vec![Inline::Code("x = 1".into())]]),
+    /// ]};
+    /// assert_eq!(t.to_wiki(|_| None), "*Note* see [docs|https://example.com]\n* {{x = 1}}");
+    /// ```
+    pub fn to_wiki(&self, user_name: impl Fn(&str) -> Option<String>) -> String {
+        let inl = |c: &[Inline]| -> String {
+            let mut out = String::new();
+            for i in c {
+                match i {
+                    Inline::Text(t) => out.push_str(t),
+                    Inline::Strong(t) => out.push_str(&format!("*{t}*")),
+                    Inline::Code(t) => out.push_str(&format!("{{{{{t}}}}}")),
+                    Inline::Link { text, href } => out.push_str(&format!("[{text}|{href}]")),
+                    Inline::Mention { account_id, text } => match user_name(account_id) {
+                        Some(n) => out.push_str(&format!("[~{n}]")),
+                        None => out.push_str(text),
+                    },
+                    Inline::HardBreak => out.push_str("\\\\"),
+                }
+            }
+            out
+        };
+        let mut parts = Vec::new();
+        for b in &self.blocks {
+            parts.push(match b {
+                Block::Paragraph(c) => inl(c),
+                Block::Heading { level, content } => format!("h{level}. {}", inl(content)),
+                Block::BulletList(items) => items
+                    .iter()
+                    .map(|i| format!("* {}", inl(i)))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                Block::OrderedList(items) => items
+                    .iter()
+                    .map(|i| format!("# {}", inl(i)))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                Block::CodeBlock { language, text } => match language {
+                    Some(l) => format!("{{code:{l}}}\n{text}\n{{code}}"),
+                    None => format!("{{code}}\n{text}\n{{code}}"),
+                },
+                Block::Table(rows) => rows
+                    .iter()
+                    .enumerate()
+                    .map(|(r, row)| {
+                        let sep = if r == 0 { "||" } else { "|" };
+                        format!("{sep}{}{sep}", row.join(sep))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            });
+        }
+        parts.join("\n")
+    }
+
     /// Account ids mentioned in the document, in order of appearance.
     pub fn mentions(&self) -> Vec<&str> {
         fn scan<'a>(c: &'a [Inline], out: &mut Vec<&'a str>) {
