@@ -105,16 +105,20 @@ struct Walk<'o, 'h, 'a, N, H: ?Sized> {
 }
 
 /// Renders an ADF tree (or a bare string, array or scalar) to plain text.
+///
+/// `size_hint` is the input's size in bytes, if known: the text is usually a
+/// third of the JSON, so the output buffer starts at that.
 pub(crate) fn render<'a, N: Json<'a>, H: MentionHook + ?Sized>(
     root: N,
     options: &Options,
     hook: &mut H,
+    size_hint: usize,
 ) -> Rendered {
     let mut walk = Walk {
         options,
         hook,
-        w: Writer::new(options.max_output_bytes()),
-        stack: Vec::new(),
+        w: Writer::with_capacity(options.max_output_bytes(), size_hint / 3),
+        stack: Vec::with_capacity(32),
         depth_hit: false,
         link: None,
         after_atom: false,

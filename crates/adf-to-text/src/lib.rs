@@ -283,7 +283,7 @@ impl<H: MentionHook> Renderer<H> {
     /// without recursion. (Dropping such a `Value` does recurse inside
     /// `serde_json`; that is the owner's concern.)
     pub fn render_value(&mut self, value: &Value) -> Rendered {
-        adf::render(value, &self.options, &mut self.hook)
+        adf::render(value, &self.options, &mut self.hook, 0)
     }
 
     /// Parses JSON bytes and renders them.
@@ -305,7 +305,12 @@ impl<H: MentionHook> Renderer<H> {
     /// one JSON value.
     pub fn render_json_str(&mut self, json: &str) -> Result<Rendered> {
         let doc = self.arena.parse(json)?;
-        Ok(adf::render(doc.root(), &self.options, &mut self.hook))
+        Ok(adf::render(
+            doc.root(),
+            &self.options,
+            &mut self.hook,
+            json.len(),
+        ))
     }
 
     /// Renders Data Center wiki markup.

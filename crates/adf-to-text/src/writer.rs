@@ -115,8 +115,13 @@ pub(crate) struct Writer {
 
 impl Writer {
     pub(crate) fn new(max: usize) -> Self {
+        Self::with_capacity(max, 0)
+    }
+
+    /// A writer whose buffer starts with room for `capacity` bytes (at most `max`).
+    pub(crate) fn with_capacity(max: usize, capacity: usize) -> Self {
         Writer {
-            out: String::new(),
+            out: String::with_capacity(capacity.min(max)),
             max,
             full: false,
             prefixes: Vec::new(),
@@ -178,9 +183,12 @@ impl Writer {
         }
     }
 
-    /// A line break: one more newline owed.
+    /// A line break: one more newline owed, up to a blank line (a break
+    /// right after a block adds nothing to the block's separation).
     pub(crate) fn hard_break(&mut self) {
-        self.pending = self.pending.saturating_add(1);
+        if self.pending < 2 {
+            self.pending += 1;
+        }
     }
 
     /// Writes a space unless the output is at a line start or already ends
@@ -207,6 +215,11 @@ impl Writer {
     }
 
     pub(crate) fn enter_flat(&mut self) {
+        if self.flat == 0 && self.pending > 0 {
+            // Settle the separation from what came before (a stray cell
+            // outside any row); inside a row this is already done.
+            self.begin();
+        }
         self.flat += 1;
         self.flat_started = false;
         self.pending = 0;

@@ -287,6 +287,18 @@ fn every_node_type_renders_sensibly() {
             "---\n\nodd\n\n@userinnerab",
         ),
         (
+            "stray table cell keeps its separation",
+            doc(
+                json!([p(json!([t("a")])), {"type": "tableCell", "content": [p(json!([t("b")]))]}]),
+            ),
+            "a\n\nb",
+        ),
+        (
+            "hard break between blocks adds nothing",
+            doc(json!([p(json!([t("a")])), {"type": "hardBreak"}, p(json!([t("b")]))])),
+            "a\n\nb",
+        ),
+        (
             "strings where nodes belong",
             doc(json!([p(json!(["bare string"]))])),
             "bare string",
