@@ -11,7 +11,15 @@ pub enum MentionKind {
 }
 
 /// A mention, as handed to a [`MentionHook`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Its `Debug` output redacts the id and the display text, so logging a
+/// mention never leaks who it names:
+///
+/// ```
+/// let m = jirafe_adf_to_text::Mention::account("5b10ac8d82e05b22cc7d4ef5");
+/// assert_eq!(format!("{m:?}"), "Mention { id: Some(<redacted>), kind: AccountId, display_text: None }");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Mention<'a> {
     /// The account id or user name; `None` when the document carries none.
@@ -22,6 +30,22 @@ pub struct Mention<'a> {
     /// person's name: never write it to output you keep. It is offered so a
     /// caller can, for instance, teach a scrubber the names seen in a run.
     pub display_text: Option<&'a str>,
+}
+
+impl std::fmt::Debug for Mention<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Redacted;
+        impl std::fmt::Debug for Redacted {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("<redacted>")
+            }
+        }
+        f.debug_struct("Mention")
+            .field("id", &self.id.map(|_| Redacted))
+            .field("kind", &self.kind)
+            .field("display_text", &self.display_text.map(|_| Redacted))
+            .finish()
+    }
 }
 
 impl<'a> Mention<'a> {
