@@ -12,9 +12,9 @@ pub struct OrgConfig {
     pub issues: usize,
     /// The simulated "now" in epoch milliseconds: the generated history ends shortly
     /// before it and the server clock starts there. Not the wall clock, so output is
-    /// deterministic.
+    /// deterministic. Clamped to 2001-09-09 ..= 2100-01-01.
     pub now_ms: i64,
-    /// How many months of history to spread issues over.
+    /// How many months of history to spread issues over (1 to 240).
     pub months: u32,
     /// Probability that a free-text value carries a planted PII value or secret.
     pub pii_rate: f64,

@@ -1073,8 +1073,9 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
         .map(|(i, _)| i)
         .collect();
     let projects = make_projects(&users);
-    let now = cfg.now_ms;
-    let span = i64::from(cfg.months.max(1)) * 30 * DAY + 13 * DAY;
+    // Keep arithmetic far from overflow: 2001-09-09 ..= 2100-01-01.
+    let now = cfg.now_ms.clamp(1_000_000_000_000, 4_102_444_800_000);
+    let span = i64::from(cfg.months.clamp(1, 240)) * 30 * DAY + 13 * DAY;
     let (boards, sprints) = make_boards_and_sprints(&mut rng, &projects, now, span);
     let security_levels = vec![
         SecurityLevel {
@@ -1094,9 +1095,16 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
         .first()
         .map(|u| u.account_id.clone())
         .unwrap_or_default();
+    // Probabilities must be in [0, 1]; a bad knob must not panic.
+    let mut cfg_clean = cfg.clone();
+    cfg_clean.pii_rate = if cfg.pii_rate.is_finite() {
+        cfg.pii_rate.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let mut g = Gen {
         rng,
-        cfg: cfg.clone(),
+        cfg: cfg_clean,
         users,
         humans_active,
         planted: Vec::new(),
@@ -1538,7 +1546,7 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
                         None,
                     ),
                 };
-                if g.rng.random_bool(g.cfg.pii_rate * 2.0) {
+                if g.rng.random_bool((g.cfg.pii_rate * 2.0).min(1.0)) {
                     let kind = *pick(
                         &mut g.rng,
                         &[
@@ -1577,7 +1585,7 @@ pub(crate) fn generate(cfg: &OrgConfig) -> Org {
                 let aid = g.next_attachment;
                 g.next_attachment += 1;
                 let t = g.rng.random_range(created_ms..life_end.max(created_ms + 1));
-                let (filename, mime) = if g.rng.random_bool(g.cfg.pii_rate * 2.0) {
+                let (filename, mime) = if g.rng.random_bool((g.cfg.pii_rate * 2.0).min(1.0)) {
                     let kind = *pick(
                         &mut g.rng,
                         &[PiiKind::Email, PiiKind::CustomerName, PiiKind::UserName],

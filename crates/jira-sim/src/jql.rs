@@ -298,18 +298,20 @@ impl Parser<'_> {
             let neg = v.starts_with('-');
             let (num, unit) = rest.split_at(rest.len().saturating_sub(1));
             let n: i64 = num.parse().map_err(|_| bad())?;
-            let ms = match unit {
-                "w" => n * 7 * 86_400_000,
-                "d" => n * 86_400_000,
-                "h" => n * 3_600_000,
-                "m" => n * 60_000,
+            let unit_ms: i64 = match unit {
+                "w" => 7 * 86_400_000,
+                "d" => 86_400_000,
+                "h" => 3_600_000,
+                "m" => 60_000,
                 _ => return Err(bad()),
             };
-            return Ok(if neg {
-                self.now_ms - ms
+            let ms = n.checked_mul(unit_ms).ok_or_else(bad)?;
+            let t = if neg {
+                self.now_ms.checked_sub(ms)
             } else {
-                self.now_ms + ms
-            });
+                self.now_ms.checked_add(ms)
+            };
+            return t.ok_or_else(bad);
         }
         let (date, time) = match v.split_once(' ') {
             Some((d, t)) => (d, Some(t)),
@@ -479,6 +481,8 @@ mod tests {
             ("project = PLAT ORDER BY priority", "Ordering by field"),
             ("key = NOPE-1", "does not exist"),
             ("project = \"PLAT", "not terminated"),
+            ("updated >= -99999999999999999w", "Date value"),
+            ("created < \"99999-01-01\"", "Date value"),
         ];
         for (q, msg) in bad {
             let e = Query::parse(q, &org, now).err().unwrap_or_default();

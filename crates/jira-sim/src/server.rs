@@ -70,11 +70,13 @@ struct Clock {
 impl Clock {
     fn now(&self) -> i64 {
         let wall = i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX / 4);
-        self.base_ms + wall + self.manual_ms
+        self.base_ms
+            .saturating_add(wall)
+            .saturating_add(self.manual_ms)
     }
 
     fn stamp(&mut self) -> i64 {
-        let t = self.now().max(self.last_stamp + 1);
+        let t = self.now().max(self.last_stamp.saturating_add(1));
         self.last_stamp = t;
         t
     }
@@ -174,7 +176,8 @@ impl SimState {
     /// Moves the simulator clock forward (e.g. past `/worklog/updated`'s one-minute lag).
     pub fn advance_clock(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 4);
-        lock(&self.0.clock).manual_ms += ms;
+        let mut c = lock(&self.0.clock);
+        c.manual_ms = c.manual_ms.saturating_add(ms);
     }
 
     /// Applies a mutation.
@@ -755,7 +758,7 @@ async fn project_search(
         .take(max)
         .map(|pr| c.project_full(pr, &expand))
         .collect();
-    let is_last = start + max >= total;
+    let is_last = start.saturating_add(max) >= total;
     let mut v = json!({
         "self": format!("{}/rest/api/3/project/search?startAt={start}&maxResults={max}", st.0.base_url),
         "maxResults": max, "startAt": start, "total": total, "isLast": is_last, "values": values,
@@ -764,7 +767,7 @@ async fn project_search(
         v["nextPage"] = json!(format!(
             "{}/rest/api/3/project/search?startAt={}&maxResults={max}",
             st.0.base_url,
-            start + max
+            start.saturating_add(max)
         ));
     }
     ok(&v)
@@ -894,10 +897,10 @@ fn search(st: &SimState, req: SearchReq) -> Response {
         .take(page)
         .map(|i| c.issue(i, &sel, changelog.then_some(INLINE_CHANGELOG)))
         .collect();
-    let is_last = offset + page >= hits.len();
+    let is_last = offset.saturating_add(page) >= hits.len();
     let mut v = json!({"issues": chunk, "isLast": is_last});
     if !is_last {
-        v["nextPageToken"] = json!(make_token(offset + page, digest));
+        v["nextPageToken"] = json!(make_token(offset.saturating_add(page), digest));
     }
     if names {
         v["names"] = c.names(&sel);
@@ -1045,7 +1048,7 @@ async fn changelog_bulkfetch(State(st): State<SimState>, body: Bytes) -> Respons
     }
     let mut resp = json!({"issueChangeLogs": out});
     if more {
-        resp["nextPageToken"] = json!(make_token(offset + emitted, digest));
+        resp["nextPageToken"] = json!(make_token(offset.saturating_add(emitted), digest));
     }
     ok(&resp)
 }
@@ -1073,14 +1076,17 @@ async fn issue_changelog(
         .take(max)
         .map(|h| c.history(h))
         .collect();
-    let is_last = start + max >= total;
+    let is_last = start.saturating_add(max) >= total;
     let base = format!("{}/rest/api/3/issue/{}/changelog", st.0.base_url, issue.id);
     let mut v = json!({
         "self": format!("{base}?startAt={start}&maxResults={max}"),
         "maxResults": max, "startAt": start, "total": total, "isLast": is_last, "values": values,
     });
     if !is_last {
-        v["nextPage"] = json!(format!("{base}?startAt={}&maxResults={max}", start + max));
+        v["nextPage"] = json!(format!(
+            "{base}?startAt={}&maxResults={max}",
+            start.saturating_add(max)
+        ));
     }
     ok(&v)
 }
@@ -1315,7 +1321,7 @@ async fn boards(State(st): State<SimState>, Query(q): Query<Vec<(String, String)
         .collect();
     ok(&json!({
         "maxResults": max, "startAt": start, "total": total,
-        "isLast": start + max >= total, "values": values,
+        "isLast": start.saturating_add(max) >= total, "values": values,
     }))
 }
 
@@ -1368,7 +1374,7 @@ async fn board_sprints(
         .map(|s| c.sprint(s))
         .collect();
     ok(&json!({
-        "maxResults": max, "startAt": start, "isLast": start + max >= list.len(), "values": values,
+        "maxResults": max, "startAt": start, "isLast": start.saturating_add(max) >= list.len(), "values": values,
     }))
 }
 

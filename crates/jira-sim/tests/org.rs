@@ -207,3 +207,29 @@ fn every_pii_kind_is_planted_where_the_ground_truth_says() {
         }
     }
 }
+
+#[test]
+fn odd_configs_do_not_panic() {
+    for cfg in [
+        OrgConfig {
+            pii_rate: 7.0,
+            ..OrgConfig::new(1, 30)
+        },
+        OrgConfig {
+            pii_rate: f64::NAN,
+            months: 0,
+            ..OrgConfig::new(2, 30)
+        },
+        OrgConfig::new(3, 0),
+        OrgConfig {
+            months: u32::MAX,
+            now_ms: i64::MAX,
+            ..OrgConfig::new(5, 20)
+        },
+        OrgConfig::new(4, 1),
+    ] {
+        let org = Org::generate(&cfg);
+        assert_eq!(org.issues.len(), cfg.issues);
+        assert!(org.issues.iter().all(|i| i.created_ms <= i.updated_ms));
+    }
+}
