@@ -317,6 +317,14 @@ impl Ctx<'_> {
         format!("{}/issue/{id}", self.rest)
     }
 
+    /// Whether the owner may see issue `id` (linked issues they cannot see are left out).
+    fn can_see(&self, id: u64) -> bool {
+        self.org
+            .issue(&id.to_string())
+            .map(|i| i.visible_to_owner)
+            .unwrap_or(false)
+    }
+
     fn issue_ref(&self, id: u64) -> Value {
         match self.org.issue(&id.to_string()) {
             Some(i) => json!({
@@ -615,8 +623,8 @@ impl Ctx<'_> {
                 Value::Array(vs)
             }
             "parent" => match i.parent_id {
-                Some(p) => self.issue_ref(p),
-                None => Value::Null,
+                Some(p) if self.can_see(p) => self.issue_ref(p),
+                _ => Value::Null,
             },
             "reporter" => self.user(&i.reporter),
             "assignee" => self.user_opt(i.assignee.as_deref()),
@@ -652,6 +660,7 @@ impl Ctx<'_> {
             "issuelinks" => Value::Array(
                 i.links
                     .iter()
+                    .filter(|l| self.can_see(l.other_issue_id))
                     .map(|l| {
                         let (inward, outward) = match l.type_name.as_str() {
                             "Blocks" => ("is blocked by", "blocks"),
@@ -697,7 +706,13 @@ impl Ctx<'_> {
                     })
                     .collect(),
             ),
-            "subtasks" => Value::Array(i.subtask_ids.iter().map(|s| self.issue_ref(*s)).collect()),
+            "subtasks" => Value::Array(
+                i.subtask_ids
+                    .iter()
+                    .filter(|s| self.can_see(**s))
+                    .map(|s| self.issue_ref(*s))
+                    .collect(),
+            ),
             "security" => match i
                 .security_level
                 .and_then(|l| self.org.security_levels.iter().find(|x| x.id == l))

@@ -752,3 +752,47 @@ async fn projects_fields_boards_and_sprints_look_like_jira() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn links_never_reveal_issues_the_owner_cannot_see() {
+    let sim = sim(1500).await;
+    let api = Api::new(&sim);
+    let org = sim.org();
+    let hidden: BTreeSet<String> = org
+        .issues
+        .iter()
+        .filter(|i| !i.visible_to_owner)
+        .map(|i| i.id.to_string())
+        .collect();
+    let linked_to_hidden = org.visible_issues().filter(|i| {
+        i.links
+            .iter()
+            .any(|l| hidden.contains(&l.other_issue_id.to_string()))
+            || i.subtask_ids
+                .iter()
+                .any(|s| hidden.contains(&s.to_string()))
+    });
+    let ids: Vec<String> = linked_to_hidden
+        .map(|i| i.id.to_string())
+        .take(100)
+        .collect();
+    assert!(
+        !ids.is_empty(),
+        "the org should link visible issues to hidden ones"
+    );
+    let (s, v) = api
+        .post(
+            "/rest/api/3/issue/bulkfetch",
+            &json!({"issueIdsOrKeys": ids, "fields": ["issuelinks", "subtasks", "parent"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let text = v.to_string();
+    for h in &hidden {
+        assert!(
+            !text.contains(&format!("\"id\":\"{h}\"")),
+            "hidden issue {h} leaked"
+        );
+    }
+    sim.shutdown().await;
+}
