@@ -138,7 +138,9 @@
 //!   then `rename`. Readers see the old file or the new one, never half of one; a crash
 //!   leaves the old partition intact (and at worst a stray temp file that no glob matches).
 //!   A call that fails half-way has committed the earlier months only; repeating it
-//!   converges.
+//!   converges. *Durability* across power loss is the store's business: build local stores
+//!   with `LocalFileSystem::new_with_prefix(dir)?.with_fsync(true)` so a returned write is
+//!   on disk before the pipeline commits its cursor.
 //! - **Concurrent writers** (see [`Concurrency`]). With conditional puts (InMemory, S3 with
 //!   conditional put, GCS, Azure) a partition is created with `PutMode::Create` and
 //!   replaced with `PutMode::Update` on the ETag/version read; a lost race is re-read,

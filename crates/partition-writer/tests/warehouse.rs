@@ -212,6 +212,18 @@ async fn deletions(kind: Kind) {
     assert!(again.written().next().is_none());
     assert_eq!(crash.data_puts.load(Ordering::SeqCst), puts_after);
     assert!(puts_after - puts_before <= 4);
+
+    // When the caller knows the months, no footer scan; absent months are skipped.
+    let r = w
+        .delete_in_months(&issues, &[11], &[month("2025-01"), month("2031-07")])
+        .await
+        .unwrap();
+    assert_eq!(r.partitions.len(), 1);
+    assert_eq!(
+        (r.partitions[0].month, r.partitions[0].rows_removed),
+        (month("2025-01"), 1)
+    );
+    assert_eq!(all_ids(&w, "issues").await, [30]);
 }
 
 #[tokio::test]
