@@ -41,14 +41,6 @@ enum Det {
     UrlQuery,
     Assignment,
     ContextEntropy,
-    Email,
-    Iban,
-    Nino,
-    Card,
-    Ssn,
-    Ipv4,
-    Ipv6,
-    Phone,
 }
 
 impl Det {
@@ -61,12 +53,6 @@ impl Det {
             | Det::Assignment
             | Det::ContextEntropy => Kind::Secret,
             Det::UrlUserinfo | Det::UrlQuery => Kind::UrlCredentials,
-            Det::Email => Kind::Email,
-            Det::Iban => Kind::Iban,
-            Det::Nino | Det::Ssn => Kind::NationalId,
-            Det::Card => Kind::Card,
-            Det::Ipv4 | Det::Ipv6 => Kind::Ip,
-            Det::Phone => Kind::Phone,
         }
     }
 }
@@ -91,60 +77,31 @@ const PATTERNS: &[(Det, &str)] = &[
         concat!(
             r"(?-u:\b)(?:",
             r"(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}",
-            r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}",
+            r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}",
             r"|gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat)-[A-Za-z0-9_\-]{20,}",
             r"|xox[abposre]-[A-Za-z0-9\-]{10,}|xapp-[0-9]-[A-Za-z0-9\-]{10,}",
             r"|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,}",
-            r"|AIza[0-9A-Za-z_\-]{35}|ya29\.[0-9A-Za-z_\-]{20,}|GOCSPX-[0-9A-Za-z_\-]{20,}",
+            r"|AIza[0-9A-Za-z_\-]{30,}|ya29\.[0-9A-Za-z_\-]{20,}|GOCSPX-[0-9A-Za-z_\-]{20,}",
             r"|AT(?:ATT|CTT|OAT)[A-Za-z0-9_=\-]{40,}",
             r"|eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]*",
-            r"|npm_[A-Za-z0-9]{36}|sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}",
-            r"|SK[0-9a-f]{32}|hf_[A-Za-z]{30,}|dop_v1_[a-f0-9]{64}|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}",
+            r"|npm_[A-Za-z0-9]{30,}|sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}",
+            r"|SK[0-9a-f]{32,}|hf_[A-Za-z]{30,}|dop_v1_[a-f0-9]{32,}|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32,}",
             r")",
             r"|hooks\.slack\.com/services/[A-Za-z0-9/_]+",
         ),
     ),
-    (
-        Det::UrlUserinfo,
-        r"(?-u:\b)[A-Za-z][A-Za-z0-9+.\-]{1,15}://[A-Za-z0-9._~%!$&'()*+,;=:\-]+@",
-    ),
+    (Det::UrlUserinfo, r"://[A-Za-z0-9._~%!$&'()*+,;=:\-]+@"),
     (
         Det::UrlQuery,
         r"[?&;](?i:access_token|id_token|refresh_token|auth_token|token|api_key|apikey|api-key|key|sig|signature|password|passwd|pwd|secret|client_secret|auth|code|session|sessionid|session_id|sid|jwt|private_token|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)=[A-Za-z0-9._~%+/=\-]+",
     ),
     (
         Det::Assignment,
-        r#"(?i:(?-u:\b)[a-z0-9_.\-]*(?:passw(?:or)?d|passwd|pwd|passphrase|secret|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth[_\-]?token|access[_\-]?token|refresh[_\-]?token|client[_\-]?secret|token|credentials?)[a-z0-9_.\-]*)["']?[ \t]*(?:=>|:=|=|:)[ \t]*["']?[A-Za-z0-9!#$%&()*+\-./:;<=>?@\[\]^_{|}~]{3,}"#,
+        r#"(?i:passw(?:or)?d|passwd|pwd|passphrase|secret|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth[_\-]?token|access[_\-]?token|refresh[_\-]?token|client[_\-]?secret|token|credentials?)[A-Za-z0-9_.\-]*["']?[ \t]*(?:=>|:=|=|:)"#,
     ),
     (
         Det::ContextEntropy,
-        r#"(?i:(?-u:\b)(?:token|secret|key|credential|credentials|password|passwd|apikey|signature|bearer)s?(?-u:\b))[A-Za-z ,:()'"=]{0,40}?[A-Za-z0-9+/_=.\-]{20,}"#,
-    ),
-    (
-        Det::Email,
-        r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?)*\.\p{L}{2,24}",
-    ),
-    (Det::Iban, r"(?-u:\b)[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}"),
-    (
-        Det::Nino,
-        r"(?-u:\b)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D](?-u:\b)",
-    ),
-    (Det::Card, r"(?-u:\b)[0-9](?:[ \-]?[0-9]){12,18}(?-u:\b)"),
-    (
-        Det::Ssn,
-        r"(?-u:\b)(?:[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{3} [0-9]{2} [0-9]{4})(?-u:\b)",
-    ),
-    (
-        Det::Ipv4,
-        r"(?-u:\b)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?-u:\b)",
-    ),
-    (
-        Det::Ipv6,
-        r"(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{1,4})?(?:%[0-9A-Za-z]{1,16})?",
-    ),
-    (
-        Det::Phone,
-        r"(?:\+[0-9]{1,3}|(?-u:\b)00[0-9]{1,3}|\([0-9]{1,5}\)|(?-u:\b)[0-9]{1,5})(?:(?: ?[.\-/] ?| )(?:\([0-9]{1,5}\)|[0-9]{1,8})){1,6}(?: *(?:x|ext\.?|extension|#) *[0-9]{1,6})?(?-u:\b)",
+        r"(?i:(?-u:\b)(?:token|secret|key|credential|credentials|password|passwd|apikey|signature|bearer)s?(?-u:\b))",
     ),
 ];
 
@@ -222,7 +179,8 @@ fn resume_after(hay: &[u8], start: usize) -> usize {
 }
 
 fn byte_before(text: &str, i: usize) -> Option<u8> {
-    i.checked_sub(1).and_then(|j| text.as_bytes().get(j).copied())
+    i.checked_sub(1)
+        .and_then(|j| text.as_bytes().get(j).copied())
 }
 
 fn char_before(text: &str, i: usize) -> Option<char> {
@@ -236,14 +194,22 @@ fn char_after(text: &str, i: usize) -> Option<char> {
 fn validate(det: Det, text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     let m = text.get(s..e)?;
     match det {
-        Det::Pem | Det::Token => Some((s, e)),
+        Det::Pem => Some((s, e)),
+        Det::Token => (m.len() >= 20).then_some((s, e)),
         Det::AuthHeader => {
             let v = value_start_after_separator(m)?;
             let v = skip_auth_scheme(m, v);
             let value = m.get(v..)?.to_ascii_lowercase();
             let scheme_only = matches!(
                 value.as_str(),
-                "bearer" | "basic" | "token" | "digest" | "negotiate" | "apikey" | "sso-key" | "ntlm"
+                "bearer"
+                    | "basic"
+                    | "token"
+                    | "digest"
+                    | "negotiate"
+                    | "apikey"
+                    | "sso-key"
+                    | "ntlm"
             );
             (e - (s + v) >= 6 && !scheme_only).then_some((s + v, e))
         }
@@ -253,7 +219,7 @@ fn validate(det: Det, text: &str, s: usize, e: usize) -> Option<(usize, usize)> 
             Some((s + v, e))
         }
         Det::UrlUserinfo => {
-            let u = m.find("://")? + 3;
+            let u = 3;
             let info = m.get(u..m.len() - 1)?;
             let tokenish = info.len() >= 16 && info.bytes().any(|b| b.is_ascii_digit());
             (info.contains(':') || tokenish).then_some((s + u, e - 1))
@@ -269,20 +235,8 @@ fn validate(det: Det, text: &str, s: usize, e: usize) -> Option<(usize, usize)> 
             }
             Some((s + v, e))
         }
-        Det::Assignment => assignment(m).map(|v| (s + v, e)),
-        Det::ContextEntropy => {
-            let run = trailing_run(m);
-            let value = m.get(run..)?;
-            high_entropy_secret(value).then_some((s + run, e))
-        }
-        Det::Email => email(text, s, e),
-        Det::Iban => iban(text, s, e),
-        Det::Nino => nino(m).then_some((s, e)),
-        Det::Card => card(m).then_some((s, e)),
-        Det::Ssn => ssn(m).then_some((s, e)),
-        Det::Ipv4 => ipv4(text, s, e).then_some((s, e)),
-        Det::Ipv6 => ipv6(text, s, e),
-        Det::Phone => phone(text, s, e).then_some((s, e)),
+        Det::Assignment => assignment(text, s, e),
+        Det::ContextEntropy => context_entropy(text, e),
     }
 }
 
@@ -295,7 +249,8 @@ fn is_issue_key(v: &str) -> bool {
     match v.split_once('-') {
         Some((p, n)) => {
             !p.is_empty()
-                && p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && p.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
                 && p.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
                 && !n.is_empty()
                 && n.bytes().all(|b| b.is_ascii_digit())
@@ -308,7 +263,10 @@ fn is_issue_key(v: &str) -> bool {
 fn value_start_after_separator(m: &str) -> Option<usize> {
     let b = m.as_bytes();
     let mut i = m.find([':', '='])? + 1;
-    while b.get(i).is_some_and(|c| matches!(c, b'=' | b'>' | b' ' | b'\t' | b'"' | b'\'')) {
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b'=' | b'>' | b' ' | b'\t' | b'"' | b'\''))
+    {
         i += 1;
     }
     (i < b.len()).then_some(i)
@@ -325,49 +283,102 @@ fn skip_auth_scheme(m: &str, v: usize) -> usize {
     v
 }
 
-fn assignment(m: &str) -> Option<usize> {
-    let sep = m.find([':', '='])?;
-    let key = m.get(..sep)?.to_ascii_lowercase();
-    let v = value_start_after_separator(m)?;
-    let value = m.get(v..)?;
-    if is_placeholder(value) {
+const VALUE_PUNCT: &[u8] = b"!#$%&()*+-./:;<=>?@[]^_{|}~";
+
+fn is_value_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || VALUE_PUNCT.contains(&c)
+}
+
+fn is_token_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'=' | b'.' | b'-')
+}
+
+/// `key = value`: the match ends at the separator; the value follows.
+fn assignment(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let key = text.get(s..e)?.to_ascii_lowercase();
+    let mut v = e;
+    while b
+        .get(v)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'"' | b'\''))
+    {
+        v += 1;
+    }
+    let mut end = v;
+    while b.get(end).is_some_and(|c| is_value_byte(*c)) {
+        end += 1;
+    }
+    // A trailing sentence period is not part of the value.
+    while end > v && matches!(b.get(end - 1), Some(b'.' | b',' | b';' | b')')) {
+        end -= 1;
+    }
+    let value = text.get(v..end)?;
+    if value.len() < 3 || is_placeholder(value) {
         return None;
     }
     let lower = value.to_ascii_lowercase();
     if matches!(
         lower.as_str(),
-        "true" | "false" | "null" | "none" | "nil" | "required" | "optional" | "redacted" | "n/a"
-            | "empty" | "unset" | "changeme!" | "yes" | "no"
+        "true"
+            | "false"
+            | "null"
+            | "none"
+            | "nil"
+            | "required"
+            | "optional"
+            | "redacted"
+            | "n/a"
+            | "empty"
+            | "unset"
+            | "yes"
+            | "no"
     ) {
         return None;
     }
     let passwordish = key.contains("pass") || key.contains("pwd");
     if passwordish {
-        return Some(v);
+        return Some((v, end));
     }
-    let digits = value.bytes().any(|b| b.is_ascii_digit());
-    let upper = value.bytes().any(|b| b.is_ascii_uppercase());
-    let lowerc = value.bytes().any(|b| b.is_ascii_lowercase());
-    let symbol = value.bytes().any(|b| !b.is_ascii_alphanumeric());
+    let digits = value.bytes().any(|c| c.is_ascii_digit());
+    let upper = value.bytes().any(|c| c.is_ascii_uppercase());
+    let lowerc = value.bytes().any(|c| c.is_ascii_lowercase());
+    let symbol = value.bytes().any(|c| !c.is_ascii_alphanumeric());
     let strong = value.len() >= 8 && (digits || (upper && lowerc) || symbol);
-    (strong && !is_issue_key(value) && !looks_like_url_or_path(value)).then_some(v)
+    (strong && !is_issue_key(value) && !looks_like_url_or_path(value)).then_some((v, end))
+}
+
+/// After a secret-like keyword: within 40 bytes of words, a token of 20+
+/// characters with high entropy.
+fn context_entropy(text: &str, e: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut i = e;
+    let limit = e + 48;
+    while i < b.len() && i <= limit {
+        let c = *b.get(i)?;
+        if is_token_byte(c) {
+            let start = i;
+            while b.get(i).is_some_and(|c| is_token_byte(*c)) {
+                i += 1;
+            }
+            let mut end = i;
+            while end > start && matches!(b.get(end - 1), Some(b'.')) {
+                end -= 1;
+            }
+            if end - start >= 20 {
+                let v = text.get(start..end)?;
+                return high_entropy_secret(v).then_some((start, end));
+            }
+        } else if matches!(c, b' ' | b',' | b':' | b'(' | b')' | b'\'' | b'"') {
+            i += 1;
+        } else {
+            return None;
+        }
+    }
+    None
 }
 
 fn looks_like_url_or_path(v: &str) -> bool {
     v.contains("://") || (v.starts_with('/') && v.bytes().filter(|b| *b == b'/').count() >= 2)
-}
-
-fn trailing_run(m: &str) -> usize {
-    let b = m.as_bytes();
-    let mut i = b.len();
-    while i > 0
-        && b.get(i - 1).is_some_and(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'=' | b'.' | b'-')
-        })
-    {
-        i -= 1;
-    }
-    i
 }
 
 /// Shannon entropy in bits per byte.
@@ -418,9 +429,9 @@ pub(crate) fn is_uuid(v: &str) -> bool {
 }
 
 const FILE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "java", "py", "js", "ts", "rs",
-    "go", "kt", "rb", "php", "css", "html", "json", "yaml", "yml", "xml", "txt", "log", "md",
-    "jar", "war", "zip", "gz", "tar", "lock", "toml", "sh", "class",
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "java", "py", "js", "ts", "rs", "go",
+    "kt", "rb", "php", "css", "html", "json", "yaml", "yml", "xml", "txt", "log", "md", "jar",
+    "war", "zip", "gz", "tar", "lock", "toml", "sh", "class",
 ];
 
 fn email(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
@@ -440,17 +451,83 @@ fn email(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
 /// IBAN lengths by country (ISO 13616 registry).
 fn iban_length(cc: &[u8]) -> Option<usize> {
     let n = match cc {
-        b"AD" => 24, b"AE" => 23, b"AL" => 28, b"AT" => 20, b"AZ" => 28, b"BA" => 20, b"BE" => 16,
-        b"BG" => 22, b"BH" => 22, b"BR" => 29, b"BY" => 28, b"CH" => 21, b"CR" => 22, b"CY" => 28,
-        b"CZ" => 24, b"DE" => 22, b"DK" => 18, b"DO" => 28, b"EE" => 20, b"EG" => 29, b"ES" => 24,
-        b"FI" => 18, b"FO" => 18, b"FR" => 27, b"GB" => 22, b"GE" => 22, b"GI" => 23, b"GL" => 18,
-        b"GR" => 27, b"GT" => 28, b"HR" => 21, b"HU" => 28, b"IE" => 22, b"IL" => 23, b"IQ" => 23,
-        b"IS" => 26, b"IT" => 27, b"JO" => 30, b"KW" => 30, b"KZ" => 20, b"LB" => 28, b"LC" => 32,
-        b"LI" => 21, b"LT" => 20, b"LU" => 20, b"LV" => 21, b"MC" => 27, b"MD" => 24, b"ME" => 22,
-        b"MK" => 19, b"MR" => 27, b"MT" => 31, b"MU" => 30, b"NL" => 18, b"NO" => 15, b"PK" => 24,
-        b"PL" => 28, b"PS" => 29, b"PT" => 25, b"QA" => 29, b"RO" => 24, b"RS" => 22, b"SA" => 24,
-        b"SC" => 31, b"SE" => 24, b"SI" => 19, b"SK" => 24, b"SM" => 27, b"ST" => 25, b"SV" => 28,
-        b"TL" => 23, b"TN" => 24, b"TR" => 26, b"UA" => 29, b"VA" => 22, b"VG" => 24, b"XK" => 20,
+        b"AD" => 24,
+        b"AE" => 23,
+        b"AL" => 28,
+        b"AT" => 20,
+        b"AZ" => 28,
+        b"BA" => 20,
+        b"BE" => 16,
+        b"BG" => 22,
+        b"BH" => 22,
+        b"BR" => 29,
+        b"BY" => 28,
+        b"CH" => 21,
+        b"CR" => 22,
+        b"CY" => 28,
+        b"CZ" => 24,
+        b"DE" => 22,
+        b"DK" => 18,
+        b"DO" => 28,
+        b"EE" => 20,
+        b"EG" => 29,
+        b"ES" => 24,
+        b"FI" => 18,
+        b"FO" => 18,
+        b"FR" => 27,
+        b"GB" => 22,
+        b"GE" => 22,
+        b"GI" => 23,
+        b"GL" => 18,
+        b"GR" => 27,
+        b"GT" => 28,
+        b"HR" => 21,
+        b"HU" => 28,
+        b"IE" => 22,
+        b"IL" => 23,
+        b"IQ" => 23,
+        b"IS" => 26,
+        b"IT" => 27,
+        b"JO" => 30,
+        b"KW" => 30,
+        b"KZ" => 20,
+        b"LB" => 28,
+        b"LC" => 32,
+        b"LI" => 21,
+        b"LT" => 20,
+        b"LU" => 20,
+        b"LV" => 21,
+        b"MC" => 27,
+        b"MD" => 24,
+        b"ME" => 22,
+        b"MK" => 19,
+        b"MR" => 27,
+        b"MT" => 31,
+        b"MU" => 30,
+        b"NL" => 18,
+        b"NO" => 15,
+        b"PK" => 24,
+        b"PL" => 28,
+        b"PS" => 29,
+        b"PT" => 25,
+        b"QA" => 29,
+        b"RO" => 24,
+        b"RS" => 22,
+        b"SA" => 24,
+        b"SC" => 31,
+        b"SE" => 24,
+        b"SI" => 19,
+        b"SK" => 24,
+        b"SM" => 27,
+        b"ST" => 25,
+        b"SV" => 28,
+        b"TL" => 23,
+        b"TN" => 24,
+        b"TR" => 26,
+        b"UA" => 29,
+        b"VA" => 22,
+        b"VG" => 24,
+        b"XK" => 20,
         _ => return None,
     };
     Some(n)
@@ -512,7 +589,11 @@ pub(crate) fn luhn(digits: &[u8]) -> bool {
 }
 
 fn card(m: &str) -> bool {
-    let digits: Vec<u8> = m.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    let digits: Vec<u8> = m
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
     let n = digits.len();
     if !(13..=19).contains(&n) || !luhn(&digits) {
         return false;
@@ -520,14 +601,19 @@ fn card(m: &str) -> bool {
     // One separator style, in groups of at least three digits.
     let seps: Vec<u8> = m.bytes().filter(|b| !b.is_ascii_digit()).collect();
     if let Some(first) = seps.first() {
-        if seps.iter().any(|s| s != first)
-            || m.split(|c| c == ' ' || c == '-').any(|g| g.len() < 3)
+        if seps.iter().any(|s| s != first) || m.split(|c| c == ' ' || c == '-').any(|g| g.len() < 3)
         {
             return false;
         }
     }
-    let p2 = digits.iter().take(2).fold(0u32, |a, d| a * 10 + u32::from(*d));
-    let p4 = digits.iter().take(4).fold(0u32, |a, d| a * 10 + u32::from(*d));
+    let p2 = digits
+        .iter()
+        .take(2)
+        .fold(0u32, |a, d| a * 10 + u32::from(*d));
+    let p4 = digits
+        .iter()
+        .take(4)
+        .fold(0u32, |a, d| a * 10 + u32::from(*d));
     let p3 = p4 / 10;
     match digits.first() {
         Some(4) => matches!(n, 13 | 16 | 19),
@@ -536,7 +622,10 @@ fn card(m: &str) -> bool {
         Some(3) => {
             (p2 == 34 || p2 == 37) && n == 15
                 || (3528..=3589).contains(&p4)
-                || (300..=305).contains(&p3) || p2 == 36 || p2 == 38 || p2 == 39
+                || (300..=305).contains(&p3)
+                || p2 == 36
+                || p2 == 38
+                || p2 == 39
         }
         Some(6) => true,
         _ => false,
@@ -544,7 +633,11 @@ fn card(m: &str) -> bool {
 }
 
 fn ssn(m: &str) -> bool {
-    let d: Vec<u32> = m.bytes().filter(u8::is_ascii_digit).map(|b| u32::from(b - b'0')).collect();
+    let d: Vec<u32> = m
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| u32::from(b - b'0'))
+        .collect();
     if d.len() != 9 {
         return false;
     }
@@ -556,6 +649,13 @@ fn ssn(m: &str) -> bool {
 
 fn nino(m: &str) -> bool {
     let prefix = m.get(..2).unwrap_or("");
+    let first = m.as_bytes().first().copied().unwrap_or(b'D');
+    let second = m.as_bytes().get(1).copied().unwrap_or(b'D');
+    if matches!(first, b'D' | b'F' | b'I' | b'Q' | b'U' | b'V')
+        || matches!(second, b'D' | b'F' | b'I' | b'O' | b'Q' | b'U' | b'V')
+    {
+        return false;
+    }
     !matches!(prefix, "BG" | "GB" | "NK" | "KN" | "TN" | "NT" | "ZZ")
 }
 
@@ -573,7 +673,9 @@ fn previous_word_lower(text: &str, s: usize) -> String {
 }
 
 fn ipv4(text: &str, s: usize, e: usize) -> bool {
-    let Some(m) = text.get(s..e) else { return false };
+    let Some(m) = text.get(s..e) else {
+        return false;
+    };
     let mut octets = [0u32; 4];
     for (slot, part) in octets.iter_mut().zip(m.split('.')) {
         if part.len() > 1 && part.starts_with('0') {
@@ -591,7 +693,7 @@ fn ipv4(text: &str, s: usize, e: usize) -> bool {
     {
         return false;
     }
-    if matches!(octets, [0, 0, 0, 0] | [127, 0, 0, 1]) || octets[0] == 255 {
+    if matches!(octets, [0, 0, 0, 0] | [127, 0, 0, 1] | [255, 255, _, _]) {
         return false;
     }
     let prev = previous_word_lower(text, s);
@@ -617,7 +719,9 @@ fn ipv6(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
 }
 
 fn phone(text: &str, s: usize, e: usize) -> bool {
-    let Some(m) = text.get(s..e) else { return false };
+    let Some(m) = text.get(s..e) else {
+        return false;
+    };
     // Split off an extension.
     let lower_main_end = m
         .find(['x', '#'])
@@ -630,13 +734,20 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
     }
     // Context: part of a larger token (paths, versions, keys, times).
     if let Some(p) = char_before(text, s) {
-        if p.is_alphanumeric() || matches!(p, '-' | '.' | '/' | '_' | '\\' | '+' | '=' | '#' | '$' | ':') {
+        if p.is_alphanumeric()
+            || matches!(
+                p,
+                '-' | '.' | '/' | '_' | '\\' | '+' | '=' | '#' | '$' | ':'
+            )
+        {
             return false;
         }
     }
     let after = text.as_bytes().get(e).copied();
     let after2 = text.as_bytes().get(e + 1).copied();
-    if matches!(after, Some(b'.' | b'-' | b'/' | b':' | b'_')) && after2.is_some_and(|c| c.is_ascii_alphanumeric()) {
+    if matches!(after, Some(b'.' | b'-' | b'/' | b':' | b'_'))
+        && after2.is_some_and(|c| c.is_ascii_alphanumeric())
+    {
         return false;
     }
     let groups: Vec<&str> = main
@@ -654,10 +765,19 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
     }
     // Dates: 2024-01-15, 15/01/2024, 15.01.2024 at the start.
     let g = |i: usize| groups.get(i).map_or(0, |g| g.len());
-    if g(0) == 4 && g(1) <= 2 && g(2) <= 2 && (seps.first() == Some(&'-') || seps.first() == Some(&'/') || seps.first() == Some(&'.')) {
+    if g(0) == 4
+        && g(1) <= 2
+        && g(2) <= 2
+        && (seps.first() == Some(&'-') || seps.first() == Some(&'/') || seps.first() == Some(&'.'))
+    {
         return false;
     }
-    if g(0) <= 2 && g(1) <= 2 && (g(2) == 4 || g(2) == 2) && !seps.is_empty() && seps.iter().all(|c| *c == '/' || *c == '.') {
+    if g(0) <= 2
+        && g(1) <= 2
+        && (g(2) == 4 || g(2) == 2)
+        && !seps.is_empty()
+        && seps.iter().all(|c| *c == '/' || *c == '.')
+    {
         return false;
     }
     if intl {
@@ -680,9 +800,12 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
     }
     if groups.len() == 2 {
         // National with trunk prefix: 030 1234567, 01234 567890.
-        return groups.first().is_some_and(|f| f.starts_with('0')) && (2..=5).contains(&g(0)) && digits >= 9;
+        return groups.first().is_some_and(|f| f.starts_with('0'))
+            && (2..=5).contains(&g(0))
+            && digits >= 9;
     }
-    (2..=5).contains(&g(0)) && (g(0) < 4 || groups.first().is_some_and(|f| f.starts_with('0')) || digits >= 10)
+    (2..=5).contains(&g(0))
+        && (g(0) < 4 || groups.first().is_some_and(|f| f.starts_with('0')) || digits >= 10)
 }
 
 #[cfg(test)]
@@ -702,5 +825,409 @@ mod tests {
     fn entropy_orders_strings() {
         assert!(entropy("aaaaaaaaaaaaaaaaaaaa") < 0.1);
         assert!(entropy("q8Z3kP0vX7mW2rT9yL4n") > 4.0);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Digit clusters: cards, SSNs, IPv4 and phones, found by one hand-written scan.
+
+/// Finds cards, SSNs, IPv4 addresses and phone numbers: one scan for clusters
+/// of digits and separators, then the longest valid candidate per start.
+pub(crate) fn find_digit_clusters(text: &str, det: &Detectors, out: &mut Vec<Span>) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut groups: Vec<(usize, usize)> = Vec::with_capacity(16);
+    while i < b.len() {
+        let Some(pos) = b
+            .get(i..)
+            .and_then(|r| r.iter().position(u8::is_ascii_digit))
+        else {
+            break;
+        };
+        i += pos;
+        // IBAN (`DE89 3704 …`) and compact NINO (`AB123456C`): two capitals, then digits.
+        if i >= 2 && (det.iban || det.national_id) {
+            if let Some((s, e, kind)) = letters_then_digits(text, i, det) {
+                out.push(Span::new(s, e, kind));
+                i = e;
+                continue;
+            }
+        }
+        // Inside a word (v1.2, 3f2a, ABC123): skip the word.
+        if i > 0
+            && b.get(i - 1)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80)
+        {
+            while b
+                .get(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            {
+                i += 1;
+            }
+            continue;
+        }
+        let start = if i > 0 && matches!(b.get(i - 1), Some(b'+' | b'(')) {
+            i - 1
+        } else {
+            i
+        };
+        groups.clear();
+        let end = cluster(b, i, &mut groups);
+        if groups.len() == 1 && groups.first().is_some_and(|(s, e)| e - s < 13) {
+            i = end.max(i + 1);
+            continue;
+        }
+        classify_cluster(text, start, end, &groups, det, out);
+        i = end.max(i + 1);
+    }
+}
+
+/// Extends a cluster from the digit at `i`: digits, single separators
+/// (` . - /`) between digits, `(digits)`. Records digit groups.
+fn cluster(b: &[u8], mut i: usize, groups: &mut Vec<(usize, usize)>) -> usize {
+    let start = i;
+    loop {
+        let gs = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i > gs {
+            groups.push((gs, i));
+        }
+        if i - start > 64 || groups.len() > 12 {
+            return i;
+        }
+        let c = b.get(i).copied();
+        let n = b.get(i + 1).copied();
+        let n2 = b.get(i + 2).copied();
+        match (c, n) {
+            (Some(b')'), _) if i > start && b.get(i - 1).is_some_and(u8::is_ascii_digit) => {
+                if n == Some(b' ') && (n2.is_some_and(|c| c.is_ascii_digit()) || n2 == Some(b'(')) {
+                    i += 2;
+                } else if n.is_some_and(|c| c.is_ascii_digit()) {
+                    i += 1;
+                } else {
+                    return i + 1;
+                }
+            }
+            (Some(b' ' | b'.' | b'-' | b'/'), Some(d)) if d.is_ascii_digit() => i += 1,
+            (Some(b' '), Some(b'(')) if n2.is_some_and(|c| c.is_ascii_digit()) => i += 2,
+            (Some(b' '), Some(b'-' | b'/'))
+                if n2 == Some(b' ') && b.get(i + 3).is_some_and(u8::is_ascii_digit) =>
+            {
+                i += 3
+            }
+            (Some(b'-' | b'/'), Some(b' ')) if n2.is_some_and(|c| c.is_ascii_digit()) => i += 2,
+            _ => return i,
+        }
+    }
+}
+
+/// Length of an extension (` x123`, `ext. 45`, `#7`) at `i`, if any.
+fn extension(b: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while b.get(j) == Some(&b' ') && j - i < 2 {
+        j += 1;
+    }
+    let rest = b.get(j..).unwrap_or_default();
+    let lower = |k: usize| rest.get(k).map(u8::to_ascii_lowercase);
+    let tag = if lower(0) == Some(b'x') {
+        1
+    } else if rest.first() == Some(&b'#') {
+        1
+    } else if lower(0) == Some(b'e') && lower(1) == Some(b'x') && lower(2) == Some(b't') {
+        if rest.get(3) == Some(&b'.') { 4 } else { 3 }
+    } else {
+        return 0;
+    };
+    j += tag;
+    while b.get(j) == Some(&b' ') && j - i < 8 {
+        j += 1;
+    }
+    let ds = j;
+    while b.get(j).is_some_and(u8::is_ascii_digit) && j - ds < 6 {
+        j += 1;
+    }
+    if j == ds || b.get(j).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return 0;
+    }
+    j - i
+}
+
+fn classify_cluster(
+    text: &str,
+    start: usize,
+    end: usize,
+    groups: &[(usize, usize)],
+    det: &Detectors,
+    out: &mut Vec<Span>,
+) {
+    let b = text.as_bytes();
+    // Glued to a following letter (2024-01-15T10, 12ms): the last group is not ours.
+    let glued = b
+        .get(end)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && extension(b, end) == 0;
+    let usable = if glued {
+        groups.len().saturating_sub(1)
+    } else {
+        groups.len()
+    };
+    let mut k = 0;
+    while k < usable {
+        let cs = if k == 0 {
+            start
+        } else {
+            groups.get(k).map_or(end, |g| g.0)
+        };
+        let mut found = None;
+        for m in (k..usable).rev() {
+            let Some(&(_, ge)) = groups.get(m) else {
+                continue;
+            };
+            let ce = if b.get(ge) == Some(&b')') { ge + 1 } else { ge };
+            if let Some(kind) = digits_kind(text, cs, ce, m + 1 - k, m + 1 == groups.len(), det) {
+                found = Some((kind.0, m, kind.1));
+                break;
+            }
+        }
+        match found {
+            Some((kind, m, ce)) => {
+                out.push(Span::new(cs, ce, kind));
+                k = m + 1;
+            }
+            None => k += 1,
+        }
+    }
+}
+
+/// The kind of the candidate `cs..ce` made of `n` digit groups, and its end
+/// (extended by a phone extension when `last`).
+fn digits_kind(
+    text: &str,
+    cs: usize,
+    ce: usize,
+    n: usize,
+    last: bool,
+    det: &Detectors,
+) -> Option<(Kind, usize)> {
+    let m = text.get(cs..ce)?;
+    let digits = m.bytes().filter(u8::is_ascii_digit).count();
+    if det.ip
+        && n == 4
+        && digits <= 12
+        && m.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+        && ipv4(text, cs, ce)
+    {
+        return Some((Kind::Ip, ce));
+    }
+    if det.national_id && n == 3 && digits == 9 && ssn_shape(m) && ssn(m) {
+        return Some((Kind::NationalId, ce));
+    }
+    if det.card && (13..=19).contains(&digits) && card(m) {
+        return Some((Kind::Card, ce));
+    }
+    if det.phone && n >= 2 && (7..=15).contains(&digits) {
+        let ext = if last {
+            extension(text.as_bytes(), ce)
+        } else {
+            0
+        };
+        let pe = ce + ext;
+        if phone(text, cs, pe) {
+            return Some((Kind::Phone, pe));
+        }
+    }
+    None
+}
+
+fn ssn_shape(m: &str) -> bool {
+    let b = m.as_bytes();
+    b.len() == 11
+        && (b.get(3) == Some(&b'-') && b.get(6) == Some(&b'-')
+            || b.get(3) == Some(&b' ') && b.get(6) == Some(&b' '))
+}
+
+/// At digit `i` preceded by two capital letters at a word start: an IBAN or a
+/// NINO (compact, or spaced with the letters as their own word).
+fn letters_then_digits(text: &str, i: usize, det: &Detectors) -> Option<(usize, usize, Kind)> {
+    let b = text.as_bytes();
+    let (ws, spaced) = if b.get(i - 1) == Some(&b' ') {
+        (i.checked_sub(3)?, true)
+    } else {
+        (i - 2, false)
+    };
+    let l1 = *b.get(ws)?;
+    let l2 = *b.get(ws + 1)?;
+    if !l1.is_ascii_uppercase() || !l2.is_ascii_uppercase() {
+        return None;
+    }
+    if ws > 0
+        && b.get(ws - 1)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80)
+    {
+        return None;
+    }
+    if det.iban && !spaced {
+        let mut e = i;
+        while e < b.len() && e - ws < 48 {
+            match b.get(e) {
+                Some(c) if c.is_ascii_uppercase() || c.is_ascii_digit() => e += 1,
+                Some(b' ')
+                    if b.get(e + 1)
+                        .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) =>
+                {
+                    e += 1
+                }
+                _ => break,
+            }
+        }
+        if let Some((s, e)) = iban(text, ws, e) {
+            return Some((s, e, Kind::Iban));
+        }
+    }
+    if det.national_id {
+        // L L [ ]? dd [ ]? dd [ ]? dd [ ]? [A-D]
+        let mut j = ws + 2;
+        let mut digits = 0;
+        for _ in 0..3 {
+            if b.get(j) == Some(&b' ') {
+                j += 1;
+            }
+            for _ in 0..2 {
+                if !b.get(j).is_some_and(u8::is_ascii_digit) {
+                    return None;
+                }
+                j += 1;
+                digits += 1;
+            }
+        }
+        if b.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        let suffix = b.get(j).copied();
+        if digits == 6
+            && matches!(suffix, Some(b'A'..=b'D'))
+            && !b.get(j + 1).is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            let m = text.get(ws..j + 1)?;
+            if nino(m) {
+                return Some((ws, j + 1, Kind::NationalId));
+            }
+        }
+    }
+    None
+}
+
+fn is_local_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
+}
+
+/// E-mail addresses: every `@`, expanded to a local part and a dotted domain.
+pub(crate) fn find_emails(text: &str, out: &mut Vec<Span>) {
+    let b = text.as_bytes();
+    let mut floor = 0;
+    for at in memchr::memchr_iter(b'@', b) {
+        if at < floor {
+            continue;
+        }
+        let Some(before) = text.get(floor..at) else {
+            continue;
+        };
+        let local_len: usize = before
+            .chars()
+            .rev()
+            .take_while(|c| is_local_char(*c))
+            .map(char::len_utf8)
+            .sum();
+        if local_len == 0 {
+            continue;
+        }
+        let s = at - local_len;
+        // `scheme://user:pass@host`: userinfo, left to the URL detector.
+        let token_start = b
+            .get(..s)
+            .and_then(|r| r.iter().rposition(u8::is_ascii_whitespace))
+            .map_or(0, |p| p + 1);
+        if b.get(token_start..s)
+            .is_some_and(|r| memchr::memmem::find(r, b"://").is_some())
+        {
+            continue;
+        }
+        let Some(after) = text.get(at + 1..) else {
+            continue;
+        };
+        let mut dom_end = at + 1;
+        let mut dots = 0;
+        let mut label = 0;
+        for c in after.chars() {
+            if c.is_alphanumeric() || c == '-' {
+                label += 1;
+            } else if c == '.' && label > 0 {
+                dots += 1;
+                label = 0;
+            } else {
+                break;
+            }
+            dom_end += c.len_utf8();
+        }
+        // Trailing dot or dash is punctuation.
+        while dom_end > at + 1 && matches!(b.get(dom_end - 1), Some(b'.' | b'-')) {
+            dom_end -= 1;
+        }
+        let Some(domain) = text.get(at + 1..dom_end) else {
+            continue;
+        };
+        let tld = domain.rsplit('.').next().unwrap_or("");
+        if dots == 0
+            || tld.chars().count() < 2
+            || !tld.chars().all(char::is_alphabetic)
+            || !domain.contains('.')
+        {
+            continue;
+        }
+        if let Some((s, e)) = email(text, s, dom_end) {
+            out.push(Span::new(s, e, Kind::Email));
+            floor = e;
+        }
+    }
+}
+
+/// IPv6 addresses: around every `:`, a run of hex digits, colons and dots.
+pub(crate) fn find_ipv6(text: &str, out: &mut Vec<Span>) {
+    let b = text.as_bytes();
+    let mut floor = 0;
+    let ip_char = |c: u8| c.is_ascii_hexdigit() || c == b':';
+    for colon in memchr::memchr_iter(b':', b) {
+        if colon < floor {
+            continue;
+        }
+        let mut s = colon;
+        while s > floor && b.get(s - 1).is_some_and(|c| ip_char(*c)) {
+            s -= 1;
+        }
+        let mut e = colon;
+        while b.get(e).is_some_and(|c| ip_char(*c) || *c == b'.') {
+            e += 1;
+        }
+        if b.get(e) == Some(&b'%') {
+            e += 1;
+            while b.get(e).is_some_and(u8::is_ascii_alphanumeric) {
+                e += 1;
+            }
+        }
+        while e > colon && b.get(e - 1) == Some(&b'.') {
+            e -= 1;
+        }
+        floor = e.max(colon + 1);
+        let colons = b
+            .get(s..e)
+            .map_or(0, |r| r.iter().filter(|c| **c == b':').count());
+        if colons < 2 || e - s < 3 {
+            continue;
+        }
+        if let Some((s, e)) = ipv6(text, s, e) {
+            out.push(Span::new(s, e, Kind::Ip));
+        }
     }
 }

@@ -74,7 +74,10 @@ impl<'de> serde::Deserialize<'de> for Entries<'de> {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
                 let mut v = Vec::with_capacity(map.size_hint().unwrap_or(8));
                 while let Some(k) = map.next_key::<Cow<'de, str>>()? {
                     let raw: &'de RawValue = map.next_value()?;
@@ -107,7 +110,10 @@ pub fn scrub_jsonl<R: BufRead, W: Write>(
         let line_no = summary.lines + 1;
         let n = input
             .read_until(b'\n', &mut buf)
-            .map_err(|source| Error::Read { line: line_no, source })?;
+            .map_err(|source| Error::Read {
+                line: line_no,
+                source,
+            })?;
         if n == 0 {
             break;
         }
@@ -126,9 +132,10 @@ pub fn scrub_jsonl<R: BufRead, W: Write>(
                     out.extend_from_slice(line);
                 }
                 out.push(b'\n');
-                output
-                    .write_all(&out)
-                    .map_err(|source| Error::Write { line: line_no, source })?;
+                output.write_all(&out).map_err(|source| Error::Write {
+                    line: line_no,
+                    source,
+                })?;
                 summary.written += 1;
             }
             None => {
@@ -139,9 +146,10 @@ pub fn scrub_jsonl<R: BufRead, W: Write>(
             }
         }
     }
-    output
-        .flush()
-        .map_err(|source| Error::Write { line: summary.lines, source })?;
+    output.flush().map_err(|source| Error::Write {
+        line: summary.lines,
+        source,
+    })?;
     Ok(summary)
 }
 

@@ -88,9 +88,7 @@ impl HashKey {
             );
             return Self::from_bytes(&bytes);
         }
-        if value.len() >= 64
-            && value.len() % 2 == 0
-            && value.bytes().all(|b| b.is_ascii_hexdigit())
+        if value.len() >= 64 && value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit())
         {
             if let Ok(bytes) = hex::decode(value) {
                 return Self::from_bytes(&Zeroizing::new(bytes));
@@ -280,7 +278,11 @@ mod tests {
         let p1 = k1.pseudonym(Domain::AccountId, "abc");
         let p2 = k2.pseudonym(Domain::AccountId, "abc");
         assert_ne!(p1, p2);
-        assert!(p1.as_str().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            p1.as_str()
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         assert_ne!(k1.key_id(), k2.key_id());
         assert_ne!(
             k1.pseudonym(Domain::Column("a"), "bc"),

@@ -19,7 +19,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -71,51 +75,469 @@ impl Gazetteer {
 /// Capitalised words that are not names even right after a greeting or a
 /// role word ("Hi Team", "cc Support"), and technical words that are names too.
 const STOP_WORDS: &[&str] = &[
-    "team", "all", "everyone", "everybody", "folks", "guys", "there", "again", "both", "support",
-    "sales", "ops", "devops", "admin", "admins", "customer", "customers", "client", "clients",
-    "contact", "user", "users", "i", "we", "you", "they", "he", "she", "it", "this", "that",
-    "these", "those", "the", "a", "an", "please", "for", "and", "or", "but", "so", "in", "on",
-    "at", "to", "from", "with", "as", "per", "see", "any", "some", "our", "your", "their", "my",
-    "his", "her", "its", "service", "services", "engineering", "product", "security", "qa", "dev",
-    "devs", "friends", "colleagues", "is", "was", "are", "were", "will", "would", "can", "could",
-    "should", "has", "have", "had", "did", "does", "do", "not", "no", "yes", "ok", "okay",
-    "thanks", "thank", "hi", "hello", "hey", "dear", "regards", "cheers", "best", "kind", "sorry",
-    "also", "just", "then", "when", "if", "after", "before", "today", "tomorrow", "yesterday",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-    "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jira", "confluence", "jenkins", "github", "gitlab", "bitbucket",
-    "slack", "google", "aws", "azure", "gcp", "docker", "kubernetes", "helm", "terraform",
-    "linux", "windows", "mac", "macos", "ios", "android", "chrome", "firefox", "safari", "edge",
-    "api", "ui", "ux", "sdk", "cli", "db", "sql", "json", "xml", "html", "css", "http", "https",
-    "url", "id", "ids", "prod", "production", "staging", "test", "tests", "build", "release",
-    "sprint", "epic", "story", "bug", "task", "subtask", "issue", "ticket", "comment", "project",
-    "board", "backlog", "version", "fix", "hotfix", "feature", "merge", "pull", "request", "pr",
-    "review", "deploy", "deployment", "server", "cluster", "node", "pod", "error", "warning",
-    "exception", "null", "true", "false", "none", "new", "old", "high", "low", "medium",
-    "critical", "blocker", "major", "minor", "trivial", "done", "open", "closed", "resolved",
-    "todo", "progress", "group", "org", "company", "inc", "ltd", "gmbh", "llc", "corp", "dept",
-    "department", "office", "hq", "anyone", "someone", "nobody", "here", "now", "asap", "fyi",
-    "btw", "re", "fw", "fwd", "sir", "madam", "sirs", "manager", "lead", "owner", "staff",
-    "java", "python", "ruby", "rust", "go", "scala", "kotlin", "swift", "julia", "node", "react",
-    "angular", "vue", "spring", "kafka", "redis", "postgres", "mysql", "oracle", "mongo",
-    "elastic", "grafana", "prometheus", "maven", "gradle", "npm", "yarn", "travis", "jackson",
-    "hudson", "sonar", "nexus", "bamboo", "apple", "amazon", "microsoft", "atlassian", "stripe",
-    "twilio", "zoom", "teams", "outlook", "gmail", "excel", "word", "powerpoint", "sentry",
-    "datadog", "splunk", "okta", "auth", "login", "logout", "email", "phone", "mobile", "web",
-    "app", "apps", "backend", "frontend", "database", "cache", "queue", "worker", "job", "cron",
-    "the", "what", "why", "how", "who", "which", "where", "let", "lets", "let's", "note",
-    "update", "updated", "steps", "expected", "actual", "result", "summary", "description",
-    "environment", "priority", "status", "assignee", "reporter", "component", "components",
-    "label", "labels", "attachment", "attachments", "screenshot", "log", "logs", "config",
-    "settings", "dashboard", "report", "reports", "invoice", "order", "account", "billing",
-    "payment", "checkout", "cart", "export", "import", "upload", "download", "sync", "search",
-    "filter", "page", "pages", "file", "files", "folder", "data", "schema", "table", "column",
-    "row", "field", "fields", "value", "values", "key", "keys", "token", "tokens", "secret",
-    "password", "mr", "mrs", "ms", "dr", "prof", "miss", "mx", "herr", "frau", "mme", "mlle",
-    "sr", "sra", "srta", "sig", "hallo", "bonjour", "salut", "hola", "ciao", "merci", "danke",
-    "grazie", "obrigado", "obrigada", "gracias", "bom", "dia", "guten", "tag", "buongiorno",
-    "european", "english", "german", "french", "italian", "spanish", "portuguese", "american",
-    "us", "uk", "eu", "usa", "europe", "asia", "africa", "america", "qa's",
+    "team",
+    "all",
+    "everyone",
+    "everybody",
+    "folks",
+    "guys",
+    "there",
+    "again",
+    "both",
+    "support",
+    "sales",
+    "ops",
+    "devops",
+    "admin",
+    "admins",
+    "customer",
+    "customers",
+    "client",
+    "clients",
+    "contact",
+    "user",
+    "users",
+    "i",
+    "we",
+    "you",
+    "they",
+    "he",
+    "she",
+    "it",
+    "this",
+    "that",
+    "these",
+    "those",
+    "the",
+    "a",
+    "an",
+    "please",
+    "for",
+    "and",
+    "or",
+    "but",
+    "so",
+    "in",
+    "on",
+    "at",
+    "to",
+    "from",
+    "with",
+    "as",
+    "per",
+    "see",
+    "any",
+    "some",
+    "our",
+    "your",
+    "their",
+    "my",
+    "his",
+    "her",
+    "its",
+    "service",
+    "services",
+    "engineering",
+    "product",
+    "security",
+    "qa",
+    "dev",
+    "devs",
+    "friends",
+    "colleagues",
+    "is",
+    "was",
+    "are",
+    "were",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "has",
+    "have",
+    "had",
+    "did",
+    "does",
+    "do",
+    "not",
+    "no",
+    "yes",
+    "ok",
+    "okay",
+    "thanks",
+    "thank",
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "regards",
+    "cheers",
+    "best",
+    "kind",
+    "sorry",
+    "also",
+    "just",
+    "then",
+    "when",
+    "if",
+    "after",
+    "before",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jira",
+    "confluence",
+    "jenkins",
+    "github",
+    "gitlab",
+    "bitbucket",
+    "slack",
+    "google",
+    "aws",
+    "azure",
+    "gcp",
+    "docker",
+    "kubernetes",
+    "helm",
+    "terraform",
+    "linux",
+    "windows",
+    "mac",
+    "macos",
+    "ios",
+    "android",
+    "chrome",
+    "firefox",
+    "safari",
+    "edge",
+    "api",
+    "ui",
+    "ux",
+    "sdk",
+    "cli",
+    "db",
+    "sql",
+    "json",
+    "xml",
+    "html",
+    "css",
+    "http",
+    "https",
+    "url",
+    "id",
+    "ids",
+    "prod",
+    "production",
+    "staging",
+    "test",
+    "tests",
+    "build",
+    "release",
+    "sprint",
+    "epic",
+    "story",
+    "bug",
+    "task",
+    "subtask",
+    "issue",
+    "ticket",
+    "comment",
+    "project",
+    "board",
+    "backlog",
+    "version",
+    "fix",
+    "hotfix",
+    "feature",
+    "merge",
+    "pull",
+    "request",
+    "pr",
+    "review",
+    "deploy",
+    "deployment",
+    "server",
+    "cluster",
+    "node",
+    "pod",
+    "error",
+    "warning",
+    "exception",
+    "null",
+    "true",
+    "false",
+    "none",
+    "new",
+    "old",
+    "high",
+    "low",
+    "medium",
+    "critical",
+    "blocker",
+    "major",
+    "minor",
+    "trivial",
+    "done",
+    "open",
+    "closed",
+    "resolved",
+    "todo",
+    "progress",
+    "group",
+    "org",
+    "company",
+    "inc",
+    "ltd",
+    "gmbh",
+    "llc",
+    "corp",
+    "dept",
+    "department",
+    "office",
+    "hq",
+    "anyone",
+    "someone",
+    "nobody",
+    "here",
+    "now",
+    "asap",
+    "fyi",
+    "btw",
+    "re",
+    "fw",
+    "fwd",
+    "sir",
+    "madam",
+    "sirs",
+    "manager",
+    "lead",
+    "owner",
+    "staff",
+    "java",
+    "python",
+    "ruby",
+    "rust",
+    "go",
+    "scala",
+    "kotlin",
+    "swift",
+    "julia",
+    "node",
+    "react",
+    "angular",
+    "vue",
+    "spring",
+    "kafka",
+    "redis",
+    "postgres",
+    "mysql",
+    "oracle",
+    "mongo",
+    "elastic",
+    "grafana",
+    "prometheus",
+    "maven",
+    "gradle",
+    "npm",
+    "yarn",
+    "travis",
+    "jackson",
+    "hudson",
+    "sonar",
+    "nexus",
+    "bamboo",
+    "apple",
+    "amazon",
+    "microsoft",
+    "atlassian",
+    "stripe",
+    "twilio",
+    "zoom",
+    "teams",
+    "outlook",
+    "gmail",
+    "excel",
+    "word",
+    "powerpoint",
+    "sentry",
+    "datadog",
+    "splunk",
+    "okta",
+    "auth",
+    "login",
+    "logout",
+    "email",
+    "phone",
+    "mobile",
+    "web",
+    "app",
+    "apps",
+    "backend",
+    "frontend",
+    "database",
+    "cache",
+    "queue",
+    "worker",
+    "job",
+    "cron",
+    "the",
+    "what",
+    "why",
+    "how",
+    "who",
+    "which",
+    "where",
+    "let",
+    "lets",
+    "let's",
+    "note",
+    "update",
+    "updated",
+    "steps",
+    "expected",
+    "actual",
+    "result",
+    "summary",
+    "description",
+    "environment",
+    "priority",
+    "status",
+    "assignee",
+    "reporter",
+    "component",
+    "components",
+    "label",
+    "labels",
+    "attachment",
+    "attachments",
+    "screenshot",
+    "log",
+    "logs",
+    "config",
+    "settings",
+    "dashboard",
+    "report",
+    "reports",
+    "invoice",
+    "order",
+    "account",
+    "billing",
+    "payment",
+    "checkout",
+    "cart",
+    "export",
+    "import",
+    "upload",
+    "download",
+    "sync",
+    "search",
+    "filter",
+    "page",
+    "pages",
+    "file",
+    "files",
+    "folder",
+    "data",
+    "schema",
+    "table",
+    "column",
+    "row",
+    "field",
+    "fields",
+    "value",
+    "values",
+    "key",
+    "keys",
+    "token",
+    "tokens",
+    "secret",
+    "password",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "miss",
+    "mx",
+    "herr",
+    "frau",
+    "mme",
+    "mlle",
+    "sr",
+    "sra",
+    "srta",
+    "sig",
+    "hallo",
+    "bonjour",
+    "salut",
+    "hola",
+    "ciao",
+    "merci",
+    "danke",
+    "grazie",
+    "obrigado",
+    "obrigada",
+    "gracias",
+    "bom",
+    "dia",
+    "guten",
+    "tag",
+    "buongiorno",
+    "european",
+    "english",
+    "german",
+    "french",
+    "italian",
+    "spanish",
+    "portuguese",
+    "american",
+    "us",
+    "uk",
+    "eu",
+    "usa",
+    "europe",
+    "asia",
+    "africa",
+    "america",
+    "portal",
+    "success",
+    "experience",
+    "journey",
+    "feedback",
+    "care",
+    "number",
+    "name",
+    "names",
+    "side",
+    "base",
+    "facing",
+    "input",
+    "issues",
+    "request",
+    "requests",
+    "tickets",
+    "complaint",
+    "complaints",
 ];
 
 const HONORIFICS: &[&str] = &[
@@ -125,26 +547,122 @@ const HONORIFICS: &[&str] = &[
 ];
 
 const TRIGGERS: &[&str] = &[
-    "hi", "hello", "hey", "dear", "thanks", "thx", "ty", "cheers", "regards", "greetings",
-    "hallo", "bonjour", "salut", "hola", "ciao", "olá", "ola", "merci", "danke", "grazie",
-    "obrigado", "obrigada", "gracias", "sincerely", "customer", "client", "contact", "caller",
-    "requester", "reporter", "cc", "attn", "called", "named", "asked", "ask", "ping", "pinged",
-    "told", "tell", "emailed", "contacted", "informed", "inform", "thanked", "notify",
-    "notified", "remind", "reminded", "colleague", "user", "manager", "guest", "patient",
-    "tenant", "applicant", "employee", "candidate", "liebe", "lieber", "caro", "cara",
-    "prezado", "prezada", "querido", "querida", "cher", "chère", "customers",
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "thanks",
+    "thx",
+    "ty",
+    "cheers",
+    "regards",
+    "greetings",
+    "hallo",
+    "bonjour",
+    "salut",
+    "hola",
+    "ciao",
+    "olá",
+    "ola",
+    "merci",
+    "danke",
+    "grazie",
+    "obrigado",
+    "obrigada",
+    "gracias",
+    "sincerely",
+    "customer",
+    "client",
+    "contact",
+    "caller",
+    "requester",
+    "reporter",
+    "cc",
+    "attn",
+    "called",
+    "named",
+    "asked",
+    "ask",
+    "ping",
+    "pinged",
+    "told",
+    "tell",
+    "emailed",
+    "contacted",
+    "informed",
+    "inform",
+    "thanked",
+    "notify",
+    "notified",
+    "remind",
+    "reminded",
+    "colleague",
+    "user",
+    "manager",
+    "guest",
+    "patient",
+    "tenant",
+    "applicant",
+    "employee",
+    "candidate",
+    "liebe",
+    "lieber",
+    "caro",
+    "cara",
+    "prezado",
+    "prezada",
+    "querido",
+    "querida",
+    "cher",
+    "chère",
+    "customers",
 ];
 
 /// `X with/to NAME`, `X by NAME`, `X from NAME`.
 const PAIR_TRIGGERS: &[(&str, &str)] = &[
-    ("spoke", "with"), ("spoke", "to"), ("talked", "to"), ("talked", "with"), ("met", "with"),
-    ("call", "with"), ("chatted", "with"), ("meeting", "with"), ("sent", "to"),
-    ("forwarded", "to"), ("escalated", "to"), ("assigned", "to"), ("reassigned", "to"),
-    ("wrote", "to"), ("reported", "by"), ("requested", "by"), ("raised", "by"), ("opened", "by"),
-    ("submitted", "by"), ("approved", "by"), ("reviewed", "by"), ("signed", "by"),
-    ("email", "from"), ("message", "from"), ("call", "from"), ("feedback", "from"),
-    ("complaint", "from"), ("ticket", "from"), ("request", "from"), ("mail", "from"),
-    ("thank", "you"), ("on", "behalf"),
+    ("spoke", "with"),
+    ("spoke", "to"),
+    ("talked", "to"),
+    ("talked", "with"),
+    ("met", "with"),
+    ("call", "with"),
+    ("chatted", "with"),
+    ("meeting", "with"),
+    ("sent", "to"),
+    ("forwarded", "to"),
+    ("escalated", "to"),
+    ("assigned", "to"),
+    ("reassigned", "to"),
+    ("wrote", "to"),
+    ("reported", "by"),
+    ("requested", "by"),
+    ("raised", "by"),
+    ("opened", "by"),
+    ("submitted", "by"),
+    ("approved", "by"),
+    ("reviewed", "by"),
+    ("signed", "by"),
+    ("email", "from"),
+    ("message", "from"),
+    ("call", "from"),
+    ("feedback", "from"),
+    ("complaint", "from"),
+    ("ticket", "from"),
+    ("request", "from"),
+    ("mail", "from"),
+    ("thank", "you"),
+    ("on", "behalf"),
+    ("according", "to"),
+    ("confirmed", "by"),
+    ("handled", "by"),
+    ("sent", "by"),
+    ("forwarded", "by"),
+    ("contacted", "by"),
+    ("created", "by"),
+    ("written", "by"),
+    ("owned", "by"),
+    ("as", "per"),
+    ("per", "the"),
 ];
 
 const PARTICLES: &[&str] = &[
@@ -237,7 +755,8 @@ impl Directory {
         let mut texts = Vec::new();
         let mut patterns = Vec::new();
         let mut push = |text: String, p: DirPattern| {
-            let key = text.to_lowercase();
+            // ASCII case is folded by the automaton; other letters are not.
+            let key = text.to_ascii_lowercase();
             if key.chars().count() >= 2 && seen.insert(key) {
                 texts.push(text);
                 patterns.push(p);
@@ -268,7 +787,9 @@ impl Directory {
                     && (lower.chars().count() <= 2
                         || gz.is_word(&lower)
                         || lower.chars().all(|c| c.is_ascii_digit()));
-                if single && lower.chars().count() < 2 {
+                // Single letters, two-letter parts and particles (`de`, `van`)
+                // would match inside ordinary words far too often.
+                if single && (lower.chars().count() < 3 || is_in(PARTICLES, &lower)) {
                     continue;
                 }
                 let p = DirPattern {
@@ -359,17 +880,27 @@ fn code_context(text: &str, s: usize, e: usize) -> bool {
     let before = s.checked_sub(1).and_then(|i| b.get(i)).copied();
     let after = b.get(e).copied();
     let after2 = b.get(e + 1).copied();
-    matches!(before, Some(b'.' | b'/' | b'\\' | b'$' | b'#' | b'_' | b'<' | b'{' | b'`' | b'='))
-        || matches!(after, Some(b'(' | b'_' | b'/' | b'\\' | b'=' | b'>' | b'}' | b'`' | b'['))
-        || (after == Some(b'.') && after2.is_some_and(|c| c.is_ascii_alphabetic()))
+    matches!(
+        before,
+        Some(b'.' | b'/' | b'\\' | b'$' | b'#' | b'_' | b'<' | b'{' | b'`' | b'=')
+    ) || matches!(
+        after,
+        Some(b'(' | b'_' | b'/' | b'\\' | b'=' | b'>' | b'}' | b'`' | b'[')
+    ) || (after == Some(b'.') && after2.is_some_and(|c| c.is_ascii_alphabetic()))
         || (after == Some(b':') && after2 == Some(b':'))
 }
 
 fn sentence_start(text: &str, s: usize) -> bool {
-    let before = text.get(..s).unwrap_or("").trim_end_matches([' ', '\t', '"', '\'', '(', '*']);
+    let before = text
+        .get(..s)
+        .unwrap_or("")
+        .trim_end_matches([' ', '\t', '"', '\'', '(', '*']);
     match before.chars().next_back() {
         None => true,
-        Some(c) => matches!(c, '.' | '!' | '?' | '\n' | '\r' | ':' | ';' | '-' | '•' | '>'),
+        Some(c) => matches!(
+            c,
+            '.' | '!' | '?' | '\n' | '\r' | ':' | ';' | '-' | '•' | '>'
+        ),
     }
 }
 
@@ -380,7 +911,9 @@ fn single_ok(text: &str, s: usize, e: usize, p: &DirPattern, pattern: Option<&St
     if !p.ambiguous {
         return true;
     }
-    let Some(found) = text.get(s..e) else { return false };
+    let Some(found) = text.get(s..e) else {
+        return false;
+    };
     // Exactly capitalised like the directory entry ("Will", not "will" or "WILL").
     let exact = pattern.is_some_and(|pat| pat == found);
     let capitalised = found.chars().next().is_some_and(char::is_uppercase)
@@ -476,7 +1009,14 @@ fn prev_word(text: &str, s: usize) -> Option<(usize, usize)> {
     let trimmed = before.trim_end_matches(|c: char| !is_word_char(c) && c != '\'');
     let gap = before.get(trimmed.len()..)?;
     // Only blanks and light punctuation between a trigger and the name.
-    if gap.chars().count() > 4 || gap.chars().any(|c| !matches!(c, ' ' | '\t' | ',' | ':' | '\n' | '\r' | '.' | ';' | '@' | '(')) {
+    if gap.chars().count() > 4
+        || gap.chars().any(|c| {
+            !matches!(
+                c,
+                ' ' | '\t' | ',' | ':' | '\n' | '\r' | '.' | ';' | '@' | '('
+            )
+        })
+    {
         return None;
     }
     let end = trimmed.len();
@@ -493,26 +1033,47 @@ fn is_in(list: &[&str], w: &str) -> bool {
     list.contains(&w)
 }
 
+static TRIGGER_SET: LazyLock<FastSet> =
+    LazyLock::new(|| TRIGGERS.iter().chain(HONORIFICS.iter()).copied().collect());
+static HONORIFIC_SET: LazyLock<FastSet> = LazyLock::new(|| HONORIFICS.iter().copied().collect());
+/// Second words of [`PAIR_TRIGGERS`]: only these need the two-word check.
+static PAIR_SECOND: LazyLock<FastSet> =
+    LazyLock::new(|| PAIR_TRIGGERS.iter().map(|(_, b)| *b).collect());
+
 /// Is the word before `s` a greeting, role word, honorific or pair trigger?
 fn triggered_before(text: &str, s: usize) -> bool {
     if s > 0 && text.as_bytes().get(s - 1) == Some(&b'@') {
         return true;
     }
-    let Some((ps, pe)) = prev_word(text, s) else { return false };
-    let Some(p) = text.get(ps..pe) else { return false };
+    let Some((ps, pe)) = prev_word(text, s) else {
+        return false;
+    };
+    let Some(p) = text.get(ps..pe) else {
+        return false;
+    };
     with_lower(p, |p| {
-        if is_in(TRIGGERS, p) || is_in(HONORIFICS, p) {
+        if TRIGGER_SET.contains(p) {
             return true;
         }
-        let Some((qs, qe)) = prev_word(text, ps) else { return false };
-        let Some(q) = text.get(qs..qe) else { return false };
+        if !PAIR_SECOND.contains(p) {
+            return false;
+        }
+        let Some((qs, qe)) = prev_word(text, ps) else {
+            return false;
+        };
+        let Some(q) = text.get(qs..qe) else {
+            return false;
+        };
         with_lower(q, |q| PAIR_TRIGGERS.iter().any(|(a, b)| *a == q && *b == p))
     })
 }
 
 fn honorific_before(text: &str, s: usize) -> bool {
-    let Some((ps, pe)) = prev_word(text, s) else { return false };
-    text.get(ps..pe).is_some_and(|p| with_lower(p, |p| is_in(HONORIFICS, p)))
+    let Some((ps, pe)) = prev_word(text, s) else {
+        return false;
+    };
+    text.get(ps..pe)
+        .is_some_and(|p| with_lower(p, |p| HONORIFIC_SET.contains(p)))
 }
 
 /// Finds non-user names by gazetteer and context.
@@ -525,7 +1086,10 @@ pub(crate) fn find_non_users(text: &str, out: &mut Vec<Span>) {
         let Some(&c) = b.get(i) else { break };
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' {
             // Skip the rest of this word.
-            while b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80) {
+            while b
+                .get(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80)
+            {
                 i += 1;
             }
             continue;
@@ -545,12 +1109,19 @@ pub(crate) fn find_non_users(text: &str, out: &mut Vec<Span>) {
             continue;
         }
         // A capitalised token: preceded by a word character means mid-word.
-        if text.get(..i).and_then(|t| t.chars().next_back()).is_some_and(is_word_char) {
+        if text
+            .get(..i)
+            .and_then(|t| t.chars().next_back())
+            .is_some_and(is_word_char)
+        {
             i += first.len_utf8();
             continue;
         }
         let Some(len) = name_token(rest) else {
-            while b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80) {
+            while b
+                .get(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80)
+            {
                 i += 1;
             }
             i = i.max(1);
@@ -585,25 +1156,22 @@ fn classify(
     }
     let w = text.get(s..e)?;
     let head = w.split(['-', '\'', '’']).next().unwrap_or(w);
-    let (given, surname, word, stop) = with_lower(w, |l| {
-        with_lower(head, |h| {
-            (
-                gz.is_given(l) || gz.is_given(h),
-                gz.is_surname(l) || gz.is_surname(h),
-                gz.is_word(l),
-                gz.is_stop(l),
+    let (given, surname, word, stop) = lookup(w, head, gz);
+    let honorific = honorific_before(text, s);
+    if stop && !honorific {
+        return None;
+    }
+    let possessive = text
+        .get(e..)
+        .is_some_and(|r| r.starts_with("'s") || r.starts_with("’s"));
+    let list_continuation = last_ctx_end.is_some_and(|end| {
+        text.get(end..s).is_some_and(|gap| {
+            matches!(
+                gap,
+                ", " | "," | " and " | " & " | ", and " | " und " | " et " | " e " | " y "
             )
         })
     });
-    if stop {
-        return None;
-    }
-    let possessive = text.get(e..).is_some_and(|r| r.starts_with("'s") || r.starts_with("’s"));
-    let list_continuation = last_ctx_end.is_some_and(|end| {
-        text.get(end..s)
-            .is_some_and(|gap| matches!(gap, ", " | "," | " and " | " & " | ", and " | " und " | " et " | " e " | " y "))
-    });
-    let honorific = honorific_before(text, s);
     let triggered = honorific || list_continuation || triggered_before(text, s);
 
     if triggered && (!word || given || surname || honorific) {
@@ -615,7 +1183,11 @@ fn classify(
             let next = text.get(ns..ne)?;
             let (n_surname, n_word, n_stop) =
                 with_lower(next, |l| (gz.is_surname(l), gz.is_word(l), gz.is_stop(l)));
-            let ok = if word { n_surname && !n_word } else { !n_stop && (n_surname || !n_word) };
+            let ok = if word {
+                n_surname && !n_word
+            } else {
+                !n_stop && (n_surname || !n_word)
+            };
             if ok {
                 return Some((extend(text, e, gz, false), false));
             }
@@ -623,11 +1195,49 @@ fn classify(
         if !word && !sentence_start_code(text, s, e) {
             return Some((e, false));
         }
-        if possessive {
-            return Some((e, false));
+    }
+    // A possessive of a capitalised token that is no ordinary word: "Gaia's laptop".
+    if possessive && (given || !word) {
+        return Some((e, false));
+    }
+    // Two capitalised name-like tokens, neither an ordinary word, one of them a
+    // known given name or surname: "Gustave Michaud reported".
+    if !word {
+        if let Some((ns, ne)) = next_name_token(text, e) {
+            let next = text.get(ns..ne)?;
+            let n_head = next.split(['-', '\'', '’']).next().unwrap_or(next);
+            let (n_given, n_surname, n_word, n_stop) = lookup(next, n_head, gz);
+            if !n_word && !n_stop && (given || surname || n_surname || n_given) {
+                return Some((extend(text, e, gz, false), false));
+            }
         }
     }
     None
+}
+
+/// (given, surname, ordinary word, stop word) for a token, trying the
+/// diacritic-folded spelling too (`Jérôme` → `jerome`).
+fn lookup(w: &str, head: &str, gz: &Gazetteer) -> (bool, bool, bool, bool) {
+    let direct = with_lower(w, |l| {
+        with_lower(head, |h| {
+            (
+                gz.is_given(l) || gz.is_given(h),
+                gz.is_surname(l) || gz.is_surname(h),
+                gz.is_word(l),
+                gz.is_stop(l),
+            )
+        })
+    });
+    if w.is_ascii() {
+        return direct;
+    }
+    let folded = fold_diacritics(head).to_lowercase();
+    (
+        direct.0 || gz.is_given(&folded),
+        direct.1 || gz.is_surname(&folded),
+        direct.2,
+        direct.3,
+    )
 }
 
 /// Standalone given names are taken unless the token looks like a heading or code.
@@ -653,10 +1263,16 @@ fn next_name_token(text: &str, e: usize) -> Option<(usize, usize)> {
 fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
     for _ in 0..3 {
         let Some(rest) = text.get(e..) else { break };
-        let Some(after) = rest.strip_prefix(' ') else { break };
+        let Some(after) = rest.strip_prefix(' ') else {
+            break;
+        };
         // Initial: "J. " followed by a name.
         let ab = after.as_bytes();
-        if ab.len() >= 3 && ab.first().is_some_and(u8::is_ascii_uppercase) && ab.get(1) == Some(&b'.') && ab.get(2) == Some(&b' ') {
+        if ab.len() >= 3
+            && ab.first().is_some_and(u8::is_ascii_uppercase)
+            && ab.get(1) == Some(&b'.')
+            && ab.get(2) == Some(&b' ')
+        {
             if let Some(len) = after.get(3..).and_then(name_token) {
                 e = e + 1 + 3 + len;
                 continue;
@@ -686,10 +1302,17 @@ fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
             }
             break;
         }
-        let Some((ns, ne)) = next_name_token(text, e) else { break };
+        let Some((ns, ne)) = next_name_token(text, e) else {
+            break;
+        };
         let Some(next) = text.get(ns..ne) else { break };
         let (n_surname, n_given, n_word, n_stop) = with_lower(next, |l| {
-            (gz.is_surname(l), gz.is_given(l), gz.is_word(l), gz.is_stop(l))
+            (
+                gz.is_surname(l),
+                gz.is_given(l),
+                gz.is_word(l),
+                gz.is_stop(l),
+            )
         });
         let ok = !n_stop && (n_surname || n_given || (lenient || !n_word));
         if !ok {
@@ -713,11 +1336,20 @@ mod tests {
     #[test]
     fn context_and_adjacency() {
         assert_eq!(names("Hi Jürgen, the export fails."), vec!["Jürgen"]);
-        assert_eq!(names("Customer Jean-Pierre Dubois called."), vec!["Jean-Pierre Dubois"]);
-        assert_eq!(names("cc Anna Schmidt, Klaus Meyer"), vec!["Anna Schmidt", "Klaus Meyer"]);
+        assert_eq!(
+            names("Customer Jean-Pierre Dubois called."),
+            vec!["Jean-Pierre Dubois"]
+        );
+        assert_eq!(
+            names("cc Anna Schmidt, Klaus Meyer"),
+            vec!["Anna Schmidt", "Klaus Meyer"]
+        );
         assert_eq!(names("Maria Gonzalez reported it"), vec!["Maria Gonzalez"]);
         assert_eq!(names("Spoke with Mr. O'Brien today"), vec!["O'Brien"]);
-        assert_eq!(names("Customer Ludwig van Beethoven called"), vec!["Ludwig van Beethoven"]);
+        assert_eq!(
+            names("Customer Ludwig van Beethoven called"),
+            vec!["Ludwig van Beethoven"]
+        );
     }
 
     #[test]

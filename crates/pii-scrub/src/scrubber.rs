@@ -157,12 +157,19 @@ impl ScrubberBuilder {
         } else {
             Directory::new(&[])?
         };
-        let opt_out: HashSet<String> = self.opt_out.iter().map(|s| s.trim().to_lowercase()).collect();
+        let opt_out: HashSet<String> = self
+            .opt_out
+            .iter()
+            .map(|s| s.trim().to_lowercase())
+            .collect();
         let person_opted_out: Vec<bool> = self
             .people
             .iter()
             .map(|p| {
-                p.account_id.iter().chain(p.email.iter()).any(|v| opt_out.contains(&v.trim().to_lowercase()))
+                p.account_id
+                    .iter()
+                    .chain(p.email.iter())
+                    .any(|v| opt_out.contains(&v.trim().to_lowercase()))
             })
             .collect();
         let person_pseudonyms: Vec<Option<Pseudonym>> = match &self.key {
@@ -176,7 +183,10 @@ impl ScrubberBuilder {
                     }
                     Some(match &p.account_id {
                         Some(id) => key.pseudonym(Domain::AccountId, id),
-                        None => key.pseudonym(Domain::Detected(Kind::Person), &p.display_name.to_lowercase()),
+                        None => key.pseudonym(
+                            Domain::Detected(Kind::Person),
+                            &p.display_name.to_lowercase(),
+                        ),
                     })
                 })
                 .collect(),
@@ -248,7 +258,9 @@ impl Scrubber {
         let mut out = String::with_capacity(text.len() + 16);
         let mut last = 0;
         for span in &spans {
-            if let (Some(keep), Some(value)) = (text.get(last..span.start), text.get(span.start..span.end)) {
+            if let (Some(keep), Some(value)) =
+                (text.get(last..span.start), text.get(span.start..span.end))
+            {
                 out.push_str(keep);
                 self.redact_into(&mut out, span, value);
                 findings.add(span.kind);
@@ -294,13 +306,17 @@ impl Scrubber {
         if self.is_opted_out(account_id) {
             return Some(Pseudonym::opted_out());
         }
-        self.key.as_ref().map(|k| k.pseudonym(Domain::AccountId, account_id))
+        self.key
+            .as_ref()
+            .map(|k| k.pseudonym(Domain::AccountId, account_id))
     }
 
     /// Pseudonymizes a column value under the column's own domain
     /// ([`crate::ColumnAction::Pseudonymize`]). `None` without a key.
     pub fn column_pseudonym(&self, column: &str, value: &str) -> Option<Pseudonym> {
-        self.key.as_ref().map(|k| k.pseudonym(Domain::Column(column), value))
+        self.key
+            .as_ref()
+            .map(|k| k.pseudonym(Domain::Column(column), value))
     }
 
     /// Whether an account id or e-mail address is on the opt-out list.
@@ -326,6 +342,19 @@ impl Scrubber {
             return spans;
         }
         self.structured.find(text, &mut spans);
+        let b = text.as_bytes();
+        let d = &self.detectors;
+        if (d.card || d.phone || d.ip || d.national_id || d.iban)
+            && b.iter().any(u8::is_ascii_digit)
+        {
+            crate::detect::find_digit_clusters(text, &self.detectors, &mut spans);
+        }
+        if self.detectors.email {
+            crate::detect::find_emails(text, &mut spans);
+        }
+        if self.detectors.ip {
+            crate::detect::find_ipv6(text, &mut spans);
+        }
         if self.detectors.person {
             self.directory.find(text, &mut spans);
             find_non_users(text, &mut spans);
@@ -338,10 +367,23 @@ impl Scrubber {
         let mut kept: Vec<Span> = Vec::with_capacity(spans.len());
         let mut last_end = 0;
         for s in spans {
-            if s.start < last_end || s.end <= s.start {
+            if s.end <= s.start {
                 continue;
             }
-            if protected.iter().any(|(ps, pe)| s.start < *pe && *ps < s.end) {
+            if s.start < last_end {
+                // Overlapping findings are merged: the union is redacted.
+                if s.end > last_end {
+                    if let Some(prev) = kept.last_mut() {
+                        prev.end = s.end;
+                        last_end = s.end;
+                    }
+                }
+                continue;
+            }
+            if protected
+                .iter()
+                .any(|(ps, pe)| s.start < *pe && *ps < s.end)
+            {
                 continue;
             }
             if !self.allow.is_empty()
@@ -358,19 +400,29 @@ impl Scrubber {
     }
 
     fn redact_into(&self, out: &mut String, span: &Span, value: &str) {
-        let redaction = self.redaction.get(span.kind.index()).copied().unwrap_or_default();
+        let redaction = self
+            .redaction
+            .get(span.kind.index())
+            .copied()
+            .unwrap_or_default();
         let person = usize::try_from(span.person).ok();
         let opted_out = span.kind == Kind::Person
-            && person.and_then(|p| self.person_opted_out.get(p)).copied().unwrap_or(false);
+            && person
+                .and_then(|p| self.person_opted_out.get(p))
+                .copied()
+                .unwrap_or(false);
         match redaction {
             _ if opted_out => out.push_str(Kind::Person.placeholder()),
             Redaction::Placeholder => out.push_str(span.kind.placeholder()),
             Redaction::Pseudonym => {
-                let from_directory = person.and_then(|p| self.person_pseudonyms.get(p)).copied().flatten();
+                let from_directory = person
+                    .and_then(|p| self.person_pseudonyms.get(p))
+                    .copied()
+                    .flatten();
                 let pseudonym = from_directory.or_else(|| {
-                    self.key
-                        .as_ref()
-                        .map(|k| k.pseudonym(Domain::Detected(span.kind), &normalize(span.kind, value)))
+                    self.key.as_ref().map(|k| {
+                        k.pseudonym(Domain::Detected(span.kind), &normalize(span.kind, value))
+                    })
                 });
                 match pseudonym {
                     Some(p) => {
@@ -391,9 +443,11 @@ impl Scrubber {
 fn normalize(kind: Kind, value: &str) -> String {
     match kind {
         Kind::Email | Kind::Person => value.to_lowercase(),
-        Kind::Phone | Kind::Card | Kind::Iban | Kind::NationalId => {
-            value.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_uppercase()
-        }
+        Kind::Phone | Kind::Card | Kind::Iban | Kind::NationalId => value
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_uppercase(),
         _ => value.to_string(),
     }
 }
@@ -428,8 +482,12 @@ fn placeholders(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let b = text.as_bytes();
     for start in memchr::memchr_iter(b'[', b) {
-        let Some(rest) = text.get(start + 1..) else { continue };
-        let Some(kind) = Kind::ALL.iter().find(|k| rest.starts_with(k.tag())) else { continue };
+        let Some(rest) = text.get(start + 1..) else {
+            continue;
+        };
+        let Some(kind) = Kind::ALL.iter().find(|k| rest.starts_with(k.tag())) else {
+            continue;
+        };
         let after = rest.get(kind.tag().len()..).unwrap_or("");
         if after.starts_with(']') {
             out.push((start, start + 1 + kind.tag().len() + 1));

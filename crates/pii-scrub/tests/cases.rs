@@ -21,16 +21,27 @@ fn run(file: &str, scrubber: &Scrubber) {
         n += 1;
         let got = scrubber.scrub(&input).text.into_owned();
         if got != expected {
-            failures.push(format!("{file}:{}\n  input:    {input}\n  expected: {expected}\n  got:      {got}", i + 1));
+            failures.push(format!(
+                "{file}:{}\n  input:    {input}\n  expected: {expected}\n  got:      {got}",
+                i + 1
+            ));
         }
         // Idempotence on every case.
         let again = scrubber.scrub(&got).text.into_owned();
         if again != got {
-            failures.push(format!("{file}:{} not idempotent\n  once:  {got}\n  twice: {again}", i + 1));
+            failures.push(format!(
+                "{file}:{} not idempotent\n  once:  {got}\n  twice: {again}",
+                i + 1
+            ));
         }
     }
     assert!(n > 5, "{file} has too few cases");
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -46,6 +57,9 @@ fn directory_cases() {
             Person::new("Will Turner"),
             Person::new("José Álvarez"),
             Person::new("Mark Li"),
+            Person::new("Maria Özm̂en"),
+            Person::new("Karl Ćosić"),
+            Person::new("Åsa Weiß"),
         ])
         .build()
         .unwrap();
