@@ -886,6 +886,7 @@ pub(crate) fn find_digit_clusters(text: &str, det: &Detectors, out: &mut Vec<Spa
 /// (` . - /`) between digits, `(digits)`. Records digit groups.
 fn cluster(b: &[u8], mut i: usize, groups: &mut Vec<(usize, usize)>) -> usize {
     let start = i;
+    let mut open = i > 0 && b.get(i - 1) == Some(&b'(');
     loop {
         let gs = i;
         while b.get(i).is_some_and(u8::is_ascii_digit) {
@@ -901,7 +902,10 @@ fn cluster(b: &[u8], mut i: usize, groups: &mut Vec<(usize, usize)>) -> usize {
         let n = b.get(i + 1).copied();
         let n2 = b.get(i + 2).copied();
         match (c, n) {
-            (Some(b')'), _) if i > start && b.get(i - 1).is_some_and(u8::is_ascii_digit) => {
+            (Some(b')'), _)
+                if open && i > start && b.get(i - 1).is_some_and(u8::is_ascii_digit) =>
+            {
+                open = false;
                 if n == Some(b' ') && (n2.is_some_and(|c| c.is_ascii_digit()) || n2 == Some(b'(')) {
                     i += 2;
                 } else if n.is_some_and(|c| c.is_ascii_digit()) {
@@ -911,7 +915,10 @@ fn cluster(b: &[u8], mut i: usize, groups: &mut Vec<(usize, usize)>) -> usize {
                 }
             }
             (Some(b' ' | b'.' | b'-' | b'/'), Some(d)) if d.is_ascii_digit() => i += 1,
-            (Some(b' '), Some(b'(')) if n2.is_some_and(|c| c.is_ascii_digit()) => i += 2,
+            (Some(b' '), Some(b'(')) if n2.is_some_and(|c| c.is_ascii_digit()) => {
+                open = true;
+                i += 2;
+            }
             (Some(b' '), Some(b'-' | b'/'))
                 if n2 == Some(b' ') && b.get(i + 3).is_some_and(u8::is_ascii_digit) =>
             {
@@ -985,7 +992,14 @@ fn classify_cluster(
             let Some(&(_, ge)) = groups.get(m) else {
                 continue;
             };
-            let ce = if b.get(ge) == Some(&b')') { ge + 1 } else { ge };
+            let unclosed = b.get(cs..ge).is_some_and(|r| {
+                r.iter().filter(|c| **c == b'(').count() > r.iter().filter(|c| **c == b')').count()
+            });
+            let ce = if unclosed && b.get(ge) == Some(&b')') {
+                ge + 1
+            } else {
+                ge
+            };
             if let Some(kind) = digits_kind(text, cs, ce, m + 1 - k, m + 1 == groups.len(), det) {
                 found = Some((kind.0, m, kind.1));
                 break;
