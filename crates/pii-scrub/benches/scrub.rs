@@ -5,6 +5,8 @@
 //! cargo bench -p jirafe-pii-scrub --bench scrub -- --warm-up-time 1 --measurement-time 3
 //! ```
 
+#![allow(missing_docs)] // criterion_group! generates an undocumented pub fn.
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jirafe_pii_scrub::{Person, Scrubber, jsonl};
 

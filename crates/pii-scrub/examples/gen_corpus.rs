@@ -484,7 +484,7 @@ fn sentence(rng: &mut SmallRng, loc: &str, dir: &[(String, String)], r: &mut Rec
                 rng.random_range(1..999)
             )
         }
-        10 | 11 | 12 => {
+        10..=12 => {
             let (full, _) = dir.choose(rng).cloned().unwrap_or_default();
             let parts: Vec<&str> = full.split(' ').collect();
             let (f, l) = (

@@ -411,10 +411,11 @@ fn high_entropy_secret(v: &str) -> bool {
         return false;
     }
     // Hostnames and file names: dotted words ending in an alphabetic suffix.
-    if let Some((_, last)) = v.rsplit_once('.') {
-        if (2..=6).contains(&last.len()) && last.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return false;
-        }
+    if let Some((_, last)) = v.rsplit_once('.')
+        && (2..=6).contains(&last.len())
+        && last.bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        return false;
     }
     entropy(v) >= 3.3
 }
@@ -585,7 +586,7 @@ pub(crate) fn luhn(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn card(m: &str) -> bool {
@@ -600,11 +601,10 @@ fn card(m: &str) -> bool {
     }
     // One separator style, in groups of at least three digits.
     let seps: Vec<u8> = m.bytes().filter(|b| !b.is_ascii_digit()).collect();
-    if let Some(first) = seps.first() {
-        if seps.iter().any(|s| s != first) || m.split(|c| c == ' ' || c == '-').any(|g| g.len() < 3)
-        {
-            return false;
-        }
+    if let Some(first) = seps.first()
+        && (seps.iter().any(|s| s != first) || m.split([' ', '-']).any(|g| g.len() < 3))
+    {
+        return false;
     }
     let p2 = digits
         .iter()
@@ -733,15 +733,14 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
         return false;
     }
     // Context: part of a larger token (paths, versions, keys, times).
-    if let Some(p) = char_before(text, s) {
-        if p.is_alphanumeric()
+    if let Some(p) = char_before(text, s)
+        && (p.is_alphanumeric()
             || matches!(
                 p,
                 '-' | '.' | '/' | '_' | '\\' | '+' | '=' | '#' | '$' | ':'
-            )
-        {
-            return false;
-        }
+            ))
+    {
+        return false;
     }
     let after = text.as_bytes().get(e).copied();
     let after2 = text.as_bytes().get(e + 1).copied();
@@ -786,7 +785,7 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
     if paren {
         return digits >= 7 && groups.iter().skip(1).all(|g| g.len() >= 2);
     }
-    if seps.iter().any(|c| *c == '.') {
+    if seps.contains(&'.') {
         // Dotted: only US 3.3.4 or French 2.2.2.2.2; anything else is a version or an IP.
         let shape: Vec<usize> = groups.iter().map(|g| g.len()).collect();
         return seps.iter().all(|c| *c == '.') && (shape == [3, 3, 4] || shape == [2, 2, 2, 2, 2]);
@@ -808,26 +807,6 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
         && (g(0) < 4 || groups.first().is_some_and(|f| f.starts_with('0')) || digits >= 10)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn luhn_and_mod97() {
-        assert!(luhn(&[4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
-        assert!(!luhn(&[4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]));
-        assert!(mod97(b"DE89370400440532013000"));
-        assert!(!mod97(b"DE89370400440532013001"));
-        assert!(mod97(b"GB82WEST12345698765432"));
-    }
-
-    #[test]
-    fn entropy_orders_strings() {
-        assert!(entropy("aaaaaaaaaaaaaaaaaaaa") < 0.1);
-        assert!(entropy("q8Z3kP0vX7mW2rT9yL4n") > 4.0);
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Digit clusters: cards, SSNs, IPv4 and phones, found by one hand-written scan.
 
@@ -846,12 +825,13 @@ pub(crate) fn find_digit_clusters(text: &str, det: &Detectors, out: &mut Vec<Spa
         };
         i += pos;
         // IBAN (`DE89 3704 …`) and compact NINO (`AB123456C`): two capitals, then digits.
-        if i >= 2 && (det.iban || det.national_id) {
-            if let Some((s, e, kind)) = letters_then_digits(text, i, det) {
-                out.push(Span::new(s, e, kind));
-                i = e;
-                continue;
-            }
+        if i >= 2
+            && (det.iban || det.national_id)
+            && let Some((s, e, kind)) = letters_then_digits(text, i, det)
+        {
+            out.push(Span::new(s, e, kind));
+            i = e;
+            continue;
         }
         // Inside a word (v1.2, 3f2a, ABC123): skip the word.
         if i > 0
@@ -938,9 +918,7 @@ fn extension(b: &[u8], i: usize) -> usize {
     }
     let rest = b.get(j..).unwrap_or_default();
     let lower = |k: usize| rest.get(k).map(u8::to_ascii_lowercase);
-    let tag = if lower(0) == Some(b'x') {
-        1
-    } else if rest.first() == Some(&b'#') {
+    let tag = if lower(0) == Some(b'x') || rest.first() == Some(&b'#') {
         1
     } else if lower(0) == Some(b'e') && lower(1) == Some(b'x') && lower(2) == Some(b't') {
         if rest.get(3) == Some(&b'.') { 4 } else { 3 }
@@ -1243,5 +1221,25 @@ pub(crate) fn find_ipv6(text: &str, out: &mut Vec<Span>) {
         if let Some((s, e)) = ipv6(text, s, e) {
             out.push(Span::new(s, e, Kind::Ip));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_and_mod97() {
+        assert!(luhn(&[4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+        assert!(!luhn(&[4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]));
+        assert!(mod97(b"DE89370400440532013000"));
+        assert!(!mod97(b"DE89370400440532013001"));
+        assert!(mod97(b"GB82WEST12345698765432"));
+    }
+
+    #[test]
+    fn entropy_orders_strings() {
+        assert!(entropy("aaaaaaaaaaaaaaaaaaaa") < 0.1);
+        assert!(entropy("q8Z3kP0vX7mW2rT9yL4n") > 4.0);
     }
 }

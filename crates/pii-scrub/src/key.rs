@@ -88,16 +88,17 @@ impl HashKey {
             );
             return Self::from_bytes(&bytes);
         }
-        if value.len() >= 64 && value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit())
+        if value.len() >= 64
+            && value.len().is_multiple_of(2)
+            && value.bytes().all(|b| b.is_ascii_hexdigit())
+            && let Ok(bytes) = hex::decode(value)
         {
-            if let Ok(bytes) = hex::decode(value) {
-                return Self::from_bytes(&Zeroizing::new(bytes));
-            }
+            return Self::from_bytes(&Zeroizing::new(bytes));
         }
-        if let Some(bytes) = decode_base64(value).map(Zeroizing::new) {
-            if bytes.len() >= Self::MIN_LEN {
-                return Self::from_bytes(&bytes);
-            }
+        if let Some(bytes) = decode_base64(value).map(Zeroizing::new)
+            && bytes.len() >= Self::MIN_LEN
+        {
+            return Self::from_bytes(&bytes);
         }
         Self::from_bytes(value.as_bytes())
     }
@@ -172,7 +173,7 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 pub enum Domain<'a> {
     /// Jira account ids (and Data Center user keys).
     AccountId,
-    /// E-mail addresses (lower-cased by [`Domain::normalize`] callers as they see fit).
+    /// E-mail addresses (lower-case them first so case variants share a pseudonym).
     Email,
     /// A value found by a detector of this kind.
     Detected(Kind),

@@ -1202,14 +1202,12 @@ fn classify(
     }
     // Two capitalised name-like tokens, neither an ordinary word, one of them a
     // known given name or surname: "Gustave Michaud reported".
-    if !word {
-        if let Some((ns, ne)) = next_name_token(text, e) {
-            let next = text.get(ns..ne)?;
-            let n_head = next.split(['-', '\'', '’']).next().unwrap_or(next);
-            let (n_given, n_surname, n_word, n_stop) = lookup(next, n_head, gz);
-            if !n_word && !n_stop && (given || surname || n_surname || n_given) {
-                return Some((extend(text, e, gz, false), false));
-            }
+    if !word && let Some((ns, ne)) = next_name_token(text, e) {
+        let next = text.get(ns..ne)?;
+        let n_head = next.split(['-', '\'', '’']).next().unwrap_or(next);
+        let (n_given, n_surname, n_word, n_stop) = lookup(next, n_head, gz);
+        if !n_word && !n_stop && (given || surname || n_surname || n_given) {
+            return Some((extend(text, e, gz, false), false));
         }
     }
     None

@@ -140,16 +140,15 @@ impl ScrubberBuilder {
     /// key; [`Error::Directory`] when the directory automaton cannot be built;
     /// [`Error::Patterns`] if the built-in patterns fail to compile (a bug).
     pub fn build(self) -> Result<Scrubber> {
-        if self.key.is_none() {
-            if let Some(kind) = Kind::ALL
+        if self.key.is_none()
+            && let Some(kind) = Kind::ALL
                 .iter()
                 .find(|k| self.redaction.get(k.index()) == Some(&Redaction::Pseudonym))
-            {
-                return Err(Error::InvalidConfig {
-                    key: format!("redaction.{}", kind.name()),
-                    reason: "pseudonym redaction needs a hash key (JIRAFE_HASH_KEY)".into(),
-                });
-            }
+        {
+            return Err(Error::InvalidConfig {
+                key: format!("redaction.{}", kind.name()),
+                reason: "pseudonym redaction needs a hash key (JIRAFE_HASH_KEY)".into(),
+            });
         }
         let structured = Structured::new(&self.detectors)?;
         let directory = if self.detectors.person {
@@ -372,11 +371,11 @@ impl Scrubber {
             }
             if s.start < last_end {
                 // Overlapping findings are merged: the union is redacted.
-                if s.end > last_end {
-                    if let Some(prev) = kept.last_mut() {
-                        prev.end = s.end;
-                        last_end = s.end;
-                    }
+                if s.end > last_end
+                    && let Some(prev) = kept.last_mut()
+                {
+                    prev.end = s.end;
+                    last_end = s.end;
                 }
                 continue;
             }
