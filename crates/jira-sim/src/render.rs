@@ -730,10 +730,11 @@ impl Ctx<'_> {
                     .take(if self.dc { usize::MAX } else { INLINE_COMMENTS })
                     .map(|c| self.comment(i, c))
                     .collect();
+                let returned = first.len();
                 json!({
-                    "comments": first.clone(),
+                    "comments": first,
                     "self": format!("{}/comment", self.issue_self(i.id)),
-                    "maxResults": first.len(),
+                    "maxResults": returned,
                     "total": i.comments.len(),
                     "startAt": 0,
                 })
