@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 
 use crate::detect::Span;
 use crate::{Error, Kind, Result};
@@ -720,6 +720,8 @@ struct DirPattern {
 #[derive(Debug)]
 pub(crate) struct Directory {
     ac: Option<AhoCorasick>,
+    /// Lower-cased first word of every form: a cheap filter before the automaton.
+    first_words: HashSet<String, BuildHasherDefault<Fnv>>,
     patterns: Vec<DirPattern>,
     texts: Vec<String>,
 }
@@ -809,9 +811,15 @@ impl Directory {
                 push(form, p);
             }
         }
+        let first_words = texts
+            .iter()
+            .filter_map(|t| t.split(|c: char| !c.is_alphanumeric()).next())
+            .map(str::to_lowercase)
+            .collect();
         if texts.is_empty() {
             return Ok(Self {
                 ac: None,
+                first_words,
                 patterns,
                 texts,
             });
@@ -819,12 +827,14 @@ impl Directory {
         let ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&texts)
             .or_else(|_| {
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::LeftmostLongest)
+                    .start_kind(StartKind::Anchored)
                     .build(&texts)
             })
             .map_err(|e| Error::Directory {
@@ -833,35 +843,92 @@ impl Directory {
             })?;
         Ok(Self {
             ac: Some(ac),
+            first_words,
             patterns,
             texts,
         })
     }
 
+    /// One pass over the text: at every word start, the automaton is run
+    /// anchored (a few bytes each, as a trie walk) for the longest directory
+    /// form starting there.
     pub(crate) fn find(&self, text: &str, out: &mut Vec<Span>) {
         let Some(ac) = &self.ac else { return };
-        for m in ac.find_iter(text) {
-            let (s, e) = (m.start(), m.end());
-            let Some(p) = self.patterns.get(m.pattern().as_usize()) else {
-                continue;
+        let b = text.as_bytes();
+        let mut i = 0;
+        let mut prev_word = false;
+        while let Some(&c) = b.get(i) {
+            let (is_word, len) = if c < 0x80 {
+                (c.is_ascii_alphanumeric() || c == b'_', 1)
+            } else {
+                match text.get(i..).and_then(|t| t.chars().next()) {
+                    Some(ch) => (ch.is_alphanumeric(), ch.len_utf8()),
+                    None => (false, 1),
+                }
             };
-            if !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+            if is_word && !prev_word {
+                let word_end = word_end(text, i);
+                let known = text
+                    .get(i..word_end)
+                    .is_some_and(|w| with_lower(w, |l| self.first_words.contains(l)));
+                if known && let Some(e) = self.match_at(ac, text, i, out) {
+                    i = e;
+                    prev_word = true;
+                    continue;
+                }
+                i = word_end.max(i + len);
+                prev_word = true;
                 continue;
             }
-            if !word_bounded(text, s, e) {
-                continue;
-            }
-            if p.single && !single_ok(text, s, e, p, self.texts.get(m.pattern().as_usize())) {
-                continue;
-            }
-            out.push(Span {
-                start: s,
-                end: e,
-                kind: Kind::Person,
-                person: p.person,
-            });
+            prev_word = is_word;
+            i += len;
         }
     }
+
+    fn match_at(
+        &self,
+        ac: &AhoCorasick,
+        text: &str,
+        s: usize,
+        out: &mut Vec<Span>,
+    ) -> Option<usize> {
+        let input = Input::new(text).span(s..text.len()).anchored(Anchored::Yes);
+        let m = ac.find(input)?;
+        let e = m.end();
+        let p = self.patterns.get(m.pattern().as_usize())?;
+        if !text.is_char_boundary(e) || !word_bounded(text, s, e) {
+            return None;
+        }
+        if p.single && !single_ok(text, s, e, p, self.texts.get(m.pattern().as_usize())) {
+            return None;
+        }
+        out.push(Span {
+            start: s,
+            end: e,
+            kind: Kind::Person,
+            person: p.person,
+        });
+        Some(e)
+    }
+}
+
+/// End of the run of alphanumeric characters starting at `i`.
+fn word_end(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    while let Some(&c) = b.get(i) {
+        if c < 0x80 {
+            if !c.is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            match text.get(i..).and_then(|t| t.chars().next()) {
+                Some(ch) if ch.is_alphanumeric() => i += ch.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    i
 }
 
 fn is_word_char(c: char) -> bool {
