@@ -3,6 +3,7 @@
 //! measured by pii-scrub's own benches).
 //!
 //! `cargo bench -p jirafe-schema --bench flatten -- --warm-up-time 1 --measurement-time 3`
+#![allow(missing_docs)] // criterion_group! generates an undocumented public function
 
 use std::borrow::Cow;
 use std::hint::black_box;
@@ -91,13 +92,17 @@ fn bundle(i: usize) -> Bundle {
         }
     });
     let comments = (0..3)
-        .map(|c| json!({"id": (i * 10 + c).to_string(), "author": user((i + c) % 50),
+        .map(|c| {
+            json!({"id": (i * 10 + c).to_string(), "author": user((i + c) % 50),
             "body": adf(&["Reproduced on staging with a fresh account."], (i + c + 1) % 50),
-            "created": updated, "updated": updated}))
+            "created": updated, "updated": updated})
+        })
         .collect::<Vec<_>>();
-    let worklogs = vec![json!({"id": i.to_string(), "author": user(i % 50), "timeSpentSeconds": 1800,
+    let worklogs = vec![
+        json!({"id": i.to_string(), "author": user(i % 50), "timeSpentSeconds": 1800,
         "started": updated, "created": updated, "updated": updated,
-        "comment": adf(&["Investigated the tokenizer timeout."], i % 50)})];
+        "comment": adf(&["Investigated the tokenizer timeout."], i % 50)}),
+    ];
     let changelog = (0..4)
         .map(|h| json!({"id": (i * 10 + h).to_string(), "author": user((i + h) % 50), "created": updated,
             "items": [
@@ -105,13 +110,16 @@ fn bundle(i: usize) -> Bundle {
                 {"field": "assignee", "fieldtype": "jira", "fieldId": "assignee", "from": format!("5b10ac8d82e05b22cc7d{:04}", h), "fromString": "Person A",
                  "to": format!("5b10ac8d82e05b22cc7d{:04}", h + 1), "toString": "Person B"}]}))
         .collect::<Vec<_>>();
-    let parse = |v: Value| serde_json::from_value(v).expect("generated models parse");
     Bundle {
         issue: parse(issue),
         comments: parse(Value::Array(comments)),
         worklogs: parse(Value::Array(worklogs)),
         changelog: parse(Value::Array(changelog)),
     }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(v: Value) -> T {
+    serde_json::from_value(v).expect("generated models parse")
 }
 
 fn catalog() -> FieldCatalog {

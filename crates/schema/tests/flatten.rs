@@ -14,8 +14,10 @@ use jirafe_schema::{
 };
 use serde_json::Value;
 
-const AIRBYTE: &str = "airbytehq__airbyte/airbyte-integrations/connectors/source-jira/unit_tests/responses";
-const MOBITEL_ISSUE: &str = "mobitel-ltd__jira-to-matrix/test/fixtures/jira-api-requests/issue.json";
+const AIRBYTE: &str =
+    "airbytehq__airbyte/airbyte-integrations/connectors/source-jira/unit_tests/responses";
+const MOBITEL_ISSUE: &str =
+    "mobitel-ltd__jira-to-matrix/test/fixtures/jira-api-requests/issue.json";
 const OPTED_OUT: &str = "70121:opted-out-person";
 
 fn flatten_cloud(privacy: &Marking) -> TableBatches {
@@ -73,7 +75,8 @@ fn flatten_airbyte(privacy: &Marking) -> TableBatches {
 fn flatten_mobitel(privacy: &Marking) -> TableBatches {
     let issue: Issue = parse(&shared(MOBITEL_ISSUE));
     let mut f = Flattener::new(privacy, FieldCatalog::default());
-    f.append_issue(IssueRecord::inline(&issue)).expect("issue flattens");
+    f.append_issue(IssueRecord::inline(&issue))
+        .expect("issue flattens");
     f.finish().expect("batches build")
 }
 
@@ -136,14 +139,20 @@ fn issue_columns_from_a_cloud_issue() {
     assert_eq!(cell(issues, "subtask_count", 0), "1");
     assert_eq!(cell(issues, "watch_count", 0), "5");
     // Labels are free text: scrubbed one by one.
-    assert_eq!(cell(issues, "labels", 0), "[«checkout», «petra-escalation»]");
+    assert_eq!(
+        cell(issues, "labels", 0),
+        "[«checkout», «petra-escalation»]"
+    );
     // ADF rendered, mentions through the privacy step, opted-out mention as [PERSON].
     let description = text(issues, "description", 0).unwrap();
     assert!(description.starts_with("«@user:psn_"), "{description}");
     assert!(description.contains("[PERSON]"), "{description}");
     assert!(description.contains("- Safari 17"), "{description}");
     // Wiki markup string rendered.
-    assert_eq!(text(issues, "environment", 0).unwrap(), "«production, eu-west-1»");
+    assert_eq!(
+        text(issues, "environment", 0).unwrap(),
+        "«production, eu-west-1»"
+    );
     assert_eq!(
         text(issues, "summary", 0).unwrap(),
         "«Checkout fails for [PERSON] ([PERSON])»"
@@ -160,21 +169,91 @@ fn custom_fields_are_typed_by_the_catalog() {
     let row = |id: &str| row_where(cf, "field_id", id);
     let check = |id: &str, kind: ValueKind, name: &str, column: &str, expected: &str| {
         let r = row(id);
-        assert_eq!(text(cf, "value_kind", r).as_deref(), Some(kind.as_str()), "{id}");
+        assert_eq!(
+            text(cf, "value_kind", r).as_deref(),
+            Some(kind.as_str()),
+            "{id}"
+        );
         assert_eq!(text(cf, "field_name", r).as_deref(), Some(name), "{id}");
         assert_eq!(cell(cf, column, r), expected, "{id}.{column}");
     };
-    check("customfield_10016", ValueKind::Number, "Story point estimate", "value_number", "5.0");
-    check("customfield_10039", ValueKind::Number, "Cost", "value_number", "12.5");
-    check("customfield_10033", ValueKind::Option, "Customer impact", "value_options", "[«Major»]");
-    check("customfield_10033", ValueKind::Option, "Customer impact", "value_ids", "[10100]");
-    check("customfield_10034", ValueKind::Options, "Affected platforms", "value_options", "[«iOS», «Web»]");
-    check("customfield_10038", ValueKind::Option, "Region / Site", "value_options", "[«EMEA», «Prague»]");
-    check("customfield_10035", ValueKind::Date, "Go-live date", "value_date", "2025-03-01");
-    check("customfield_10036", ValueKind::DateTime, "Incident start", "value_timestamp", "2025-01-31T21:15:00.000Z");
-    check("customfield_10037", ValueKind::Labels, "Tags", "value_options", "[«hotfix», «omar-haddad»]");
-    check("customfield_10020", ValueKind::Sprint, "Sprint", "value_ids", "[31, 32]");
-    check("customfield_10020", ValueKind::Sprint, "Sprint", "value_options", "[«OPS Sprint 7», «OPS Sprint 8»]");
+    check(
+        "customfield_10016",
+        ValueKind::Number,
+        "Story point estimate",
+        "value_number",
+        "5.0",
+    );
+    check(
+        "customfield_10039",
+        ValueKind::Number,
+        "Cost",
+        "value_number",
+        "12.5",
+    );
+    check(
+        "customfield_10033",
+        ValueKind::Option,
+        "Customer impact",
+        "value_options",
+        "[«Major»]",
+    );
+    check(
+        "customfield_10033",
+        ValueKind::Option,
+        "Customer impact",
+        "value_ids",
+        "[10100]",
+    );
+    check(
+        "customfield_10034",
+        ValueKind::Options,
+        "Affected platforms",
+        "value_options",
+        "[«iOS», «Web»]",
+    );
+    check(
+        "customfield_10038",
+        ValueKind::Option,
+        "Region / Site",
+        "value_options",
+        "[«EMEA», «Prague»]",
+    );
+    check(
+        "customfield_10035",
+        ValueKind::Date,
+        "Go-live date",
+        "value_date",
+        "2025-03-01",
+    );
+    check(
+        "customfield_10036",
+        ValueKind::DateTime,
+        "Incident start",
+        "value_timestamp",
+        "2025-01-31T21:15:00.000Z",
+    );
+    check(
+        "customfield_10037",
+        ValueKind::Labels,
+        "Tags",
+        "value_options",
+        "[«hotfix», «omar-haddad»]",
+    );
+    check(
+        "customfield_10020",
+        ValueKind::Sprint,
+        "Sprint",
+        "value_ids",
+        "[31, 32]",
+    );
+    check(
+        "customfield_10020",
+        ValueKind::Sprint,
+        "Sprint",
+        "value_options",
+        "[«OPS Sprint 7», «OPS Sprint 8»]",
+    );
     check(
         "customfield_10032",
         ValueKind::RichText,
@@ -197,7 +276,13 @@ fn custom_fields_are_typed_by_the_catalog() {
     assert!(json.contains("\"decision\":\"approved\""), "{json}");
     assert!(!json.contains("\"self\""), "{json}");
     // Null and empty values make no rows.
-    let ids: Vec<_> = cf.column_by_name("field_id").unwrap().as_string::<i32>().iter().flatten().collect();
+    let ids: Vec<_> = cf
+        .column_by_name("field_id")
+        .unwrap()
+        .as_string::<i32>()
+        .iter()
+        .flatten()
+        .collect();
     assert!(!ids.contains(&"customfield_10100") && !ids.contains(&"customfield_10101"));
     assert_eq!(cf.num_rows(), 13);
 }
@@ -214,14 +299,29 @@ fn recorded_custom_fields_are_typed() {
     assert_eq!(cell(cf, "value_options", r("customfield_10073")), "[«1»]");
     assert_eq!(cell(cf, "value_ids", r("customfield_10073")), "[10035]");
     assert_eq!(cell(cf, "value_options", r("customfield_10074")), "[«A»]");
-    assert_eq!(text(cf, "value_kind", r("customfield_10075")).as_deref(), Some("options"));
+    assert_eq!(
+        text(cf, "value_kind", r("customfield_10075")).as_deref(),
+        Some("options")
+    );
     assert_eq!(cell(cf, "value_date", r("customfield_10069")), "2019-08-12");
-    assert_eq!(cell(cf, "value_timestamp", r("customfield_10070")), "2019-08-29T19:40:00.000Z");
-    assert_eq!(cell(cf, "value_options", r("customfield_10071")), "[«value1», «value2»]");
+    assert_eq!(
+        cell(cf, "value_timestamp", r("customfield_10070")),
+        "2019-08-29T19:40:00.000Z"
+    );
+    assert_eq!(
+        cell(cf, "value_options", r("customfield_10071")),
+        "[«value1», «value2»]"
+    );
     assert_eq!(cell(cf, "value_ids", r("customfield_10021")), "[1]");
-    assert_eq!(cell(cf, "value_options", r("customfield_10021")), "[«SCRUM1 Sprint 1»]");
+    assert_eq!(
+        cell(cf, "value_options", r("customfield_10021")),
+        "[«SCRUM1 Sprint 1»]"
+    );
     assert!(cell(cf, "value_users", r("customfield_10080")).starts_with("[psn_"));
-    assert_eq!(text(cf, "field_name", r("customfield_10080")).as_deref(), Some("MJK - User Picker"));
+    assert_eq!(
+        text(cf, "field_name", r("customfield_10080")).as_deref(),
+        Some("MJK - User Picker")
+    );
     let issues = batches.get(Table::Issues).unwrap();
     assert_eq!(cell(issues, "sprint_ids", 0), "[1]");
 }
@@ -240,14 +340,23 @@ fn changelog_user_items_become_pseudonyms() {
     assert_eq!(cell(cl, "from_users", assignee), "[]");
     let reviewers = row_where(cl, "field_id", "customfield_10030");
     let to = cell(cl, "to_users", reviewers);
-    assert!(to.starts_with("[psn_") && to.ends_with(&format!("{OPTED_OUT_PSEUDONYM}]")), "{to}");
+    assert!(
+        to.starts_with("[psn_") && to.ends_with(&format!("{OPTED_OUT_PSEUDONYM}]")),
+        "{to}"
+    );
     assert_eq!(text(cl, "to_string", reviewers), None);
     let status = row_where(cl, "field_id", "status");
-    assert_eq!(text(cl, "to_string", status).as_deref(), Some("«In Progress»"));
+    assert_eq!(
+        text(cl, "to_string", status).as_deref(),
+        Some("«In Progress»")
+    );
     assert_eq!(cell(cl, "to_users", status), "∅");
     // The opted-out author's free text is dropped; their structured changes are kept.
     let description = row_where(cl, "field_id", "description");
-    assert_eq!(text(cl, "author", description).as_deref(), Some(OPTED_OUT_PSEUDONYM));
+    assert_eq!(
+        text(cl, "author", description).as_deref(),
+        Some(OPTED_OUT_PSEUDONYM)
+    );
     assert_eq!(text(cl, "from_string", description), None);
     assert_eq!(text(cl, "to_string", description), None);
     let priority = row_where(cl, "field_id", "priority");
@@ -259,11 +368,17 @@ fn opted_out_authors_text_is_dropped() {
     let batches = flatten_cloud(&cloud_privacy());
     let comments = batches.get(Table::Comments).unwrap();
     assert_eq!(comments.num_rows(), 2);
-    assert_eq!(text(comments, "author", 1).as_deref(), Some(OPTED_OUT_PSEUDONYM));
+    assert_eq!(
+        text(comments, "author", 1).as_deref(),
+        Some(OPTED_OUT_PSEUDONYM)
+    );
     assert_eq!(text(comments, "body", 1), None);
     assert_eq!(cell(comments, "visibility_restricted", 1), "true");
     let body = text(comments, "body", 0).unwrap();
-    assert!(body.starts_with("«Reproduced. @user:psn_") && body.ends_with(" can you confirm?»"), "{body}");
+    assert!(
+        body.starts_with("«Reproduced. @user:psn_") && body.ends_with(" can you confirm?»"),
+        "{body}"
+    );
     let users = batches.get(Table::Users).unwrap();
     let opted = row_where(users, "pseudonym", OPTED_OUT_PSEUDONYM);
     assert_eq!(text(users, "account_type", opted), None);
@@ -281,7 +396,11 @@ fn child_rows_carry_the_parent_month_and_owner() {
         }
         for row in 0..batch.num_rows() {
             assert_eq!(cell(batch, "issue_id", row), "20001", "{table}");
-            assert_eq!(cell(batch, "issue_created", row), "2025-02-01T01:30:00.000Z", "{table}");
+            assert_eq!(
+                cell(batch, "issue_created", row),
+                "2025-02-01T01:30:00.000Z",
+                "{table}"
+            );
         }
     }
     let links = batches.get(Table::IssueLinks).unwrap();
@@ -290,11 +409,20 @@ fn child_rows_carry_the_parent_month_and_owner() {
     assert_eq!(cell(links, "other_issue_key", 1), "OPS-51");
     assert_eq!(cell(links, "direction", 1), "inward");
     let att = batches.get(Table::Attachments).unwrap();
-    assert_eq!(text(att, "filename", 0).as_deref(), Some("«petra-novak-screenshot.png»"));
+    assert_eq!(
+        text(att, "filename", 0).as_deref(),
+        Some("«petra-novak-screenshot.png»")
+    );
     assert_eq!(cell(att, "size_bytes", 0), "48213");
     let remote = batches.get(Table::RemoteLinks).unwrap();
-    assert_eq!(text(remote, "title", 0).as_deref(), Some("«Postmortem by [PERSON]»"));
-    assert_eq!(text(remote, "application_type", 0).as_deref(), Some("com.atlassian.confluence"));
+    assert_eq!(
+        text(remote, "title", 0).as_deref(),
+        Some("«Postmortem by [PERSON]»")
+    );
+    assert_eq!(
+        text(remote, "application_type", 0).as_deref(),
+        Some("com.atlassian.confluence")
+    );
 }
 
 /// The privacy property: nothing personal from the input reaches any string column, and
@@ -302,9 +430,24 @@ fn child_rows_carry_the_parent_month_and_owner() {
 #[test]
 fn no_personal_data_reaches_any_column() {
     let free_text = [
-        "summary", "description", "environment", "body", "comment", "labels", "from_value",
-        "from_string", "to_value", "to_string", "global_id", "relationship", "url", "title",
-        "filename", "value_text", "value_options", "goal",
+        "summary",
+        "description",
+        "environment",
+        "body",
+        "comment",
+        "labels",
+        "from_value",
+        "from_string",
+        "to_value",
+        "to_string",
+        "global_id",
+        "relationship",
+        "url",
+        "title",
+        "filename",
+        "value_text",
+        "value_options",
+        "goal",
     ];
     let cases: Vec<(&str, Value, TableBatches)> = vec![
         ("cloud", cloud_bundle().1, flatten_cloud(&cloud_privacy())),
@@ -312,7 +455,11 @@ fn no_personal_data_reaches_any_column() {
             let (_, _, _, raw) = airbyte();
             flatten_airbyte(&privacy_for(&raw))
         }),
-        ("mobitel", shared(MOBITEL_ISSUE), flatten_mobitel(&privacy_for(&shared(MOBITEL_ISSUE)))),
+        (
+            "mobitel",
+            shared(MOBITEL_ISSUE),
+            flatten_mobitel(&privacy_for(&shared(MOBITEL_ISSUE))),
+        ),
         ("mattermost", mattermost().3, {
             let (_, _, _, raw) = mattermost();
             flatten_mattermost(&privacy_for(&raw))
@@ -334,7 +481,10 @@ fn no_personal_data_reaches_any_column() {
                     );
                 }
                 if free_text.contains(&column.as_str()) {
-                    assert!(value.starts_with('«'), "{case}: {table}.{column} was not scrubbed");
+                    assert!(
+                        value.starts_with('«'),
+                        "{case}: {table}.{column} was not scrubbed"
+                    );
                 }
             }
         }
@@ -354,7 +504,8 @@ fn restricted_and_undated_issues_are_refused() {
         f.append_issue(IssueRecord::new(&restricted)),
         Err(Error::SecurityLevel { issue_id: 1 })
     ));
-    let undated: Issue = serde_json::from_value(serde_json::json!({"id": "2", "fields": {"summary": "x"}})).unwrap();
+    let undated: Issue =
+        serde_json::from_value(serde_json::json!({"id": "2", "fields": {"summary": "x"}})).unwrap();
     let err = f.append_issue(IssueRecord::new(&undated)).unwrap_err();
     assert!(matches!(err, Error::MissingCreated { issue_id: 2 }));
     assert!(err.to_string().contains("issue 2 "), "{err}");
@@ -367,7 +518,8 @@ fn finish_starts_a_new_batch() {
     let privacy = cloud_privacy();
     let (b, _) = cloud_bundle();
     let mut f = Flattener::new(&privacy, FieldCatalog::new(&cloud_fields()));
-    f.append_issue(IssueRecord::new(&b.issue).with_comments(&b.comments)).unwrap();
+    f.append_issue(IssueRecord::new(&b.issue).with_comments(&b.comments))
+        .unwrap();
     assert_eq!(f.pending_rows(Table::Issues), 1);
     assert_eq!(f.pending_rows(Table::Comments), 2);
     let first = f.finish().unwrap();
@@ -407,8 +559,14 @@ fn dimension_tables_and_deletions() {
     });
     let batches = f.finish().unwrap();
     let boards = batches.get(Table::Boards).unwrap();
-    assert_eq!(text(boards, "name", 0).as_deref(), Some("«[PERSON]'s board»"));
-    assert_eq!(text(boards, "partition_month", 0).as_deref(), Some(jirafe_schema::DIMENSION_MONTH));
+    assert_eq!(
+        text(boards, "name", 0).as_deref(),
+        Some("«[PERSON]'s board»")
+    );
+    assert_eq!(
+        text(boards, "partition_month", 0).as_deref(),
+        Some(jirafe_schema::DIMENSION_MONTH)
+    );
     let projects = batches.get(Table::Projects).unwrap();
     assert_eq!(text(projects, "category", 0).as_deref(), Some("Internal"));
     let del = batches.get(Table::Deletions).unwrap();
@@ -422,22 +580,35 @@ fn batches_load_into_the_partition_writer() {
     use object_store::{memory::InMemory, path::Path};
 
     let batches = flatten_cloud(&cloud_privacy());
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let writer = PartitionWriter::new(std::sync::Arc::new(InMemory::new()), Path::from("wh"));
         for (table, batch) in batches.non_empty() {
             let spec = table.spec().unwrap();
             writer.upsert(&spec, [batch.clone()]).await.unwrap();
         }
-        for table in [Table::Issues, Table::Comments, Table::Changelog, Table::IssueCustomFields] {
+        for table in [
+            Table::Issues,
+            Table::Comments,
+            Table::Changelog,
+            Table::IssueCustomFields,
+        ] {
             let months = writer.list_partitions(table.name()).await.unwrap();
             assert_eq!(months, ["2025-02".parse().unwrap()], "{table}");
         }
         let users = writer.list_partitions("users").await.unwrap();
         assert_eq!(users, [jirafe_schema::DIMENSION_MONTH.parse().unwrap()]);
         // Deleting the issue by owner empties every child table.
-        for table in Table::ALL.into_iter().filter(|t| t.owner_column().is_some()) {
-            writer.delete(&table.spec().unwrap(), &[20001]).await.unwrap();
+        for table in Table::ALL
+            .into_iter()
+            .filter(|t| t.owner_column().is_some())
+        {
+            writer
+                .delete(&table.spec().unwrap(), &[20001])
+                .await
+                .unwrap();
             let month = "2025-02".parse().unwrap();
             let rows: usize = writer
                 .read_partition(table.name(), month)
@@ -462,9 +633,15 @@ fn catalog_finds_story_points_and_sprints_by_type_and_name() {
     ]))
     .unwrap();
     let catalog = FieldCatalog::new(&fields);
-    assert_eq!(catalog.story_point_fields(), ["customfield_1", "customfield_2"]);
+    assert_eq!(
+        catalog.story_point_fields(),
+        ["customfield_1", "customfield_2"]
+    );
     assert_eq!(catalog.sprint_fields(), ["customfield_4"]);
-    assert_eq!(catalog.get("customfield_3").map(|f| f.kind), Some(ValueKind::Text));
+    assert_eq!(
+        catalog.get("customfield_3").map(|f| f.kind),
+        Some(ValueKind::Text)
+    );
     let json_kind = catalog.get("customfield_4").map(|f| f.kind.as_str());
     assert_eq!(json_kind, Some("sprint"));
     assert!(catalog.get("customfield_9").is_none());

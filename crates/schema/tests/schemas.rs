@@ -7,7 +7,6 @@ use arrow::datatypes::{DataType, TimeUnit};
 use jirafe_partition_writer::PARTITION_COLUMN;
 use jirafe_schema::{Table, table_specs};
 
-
 #[test]
 fn schemas_are_stable() {
     let mut out = String::new();
@@ -51,19 +50,34 @@ fn conventions_hold_for_every_table() {
                 assert_eq!(f.data_type(), &ts, "{table}.{}", f.name());
             }
             let name = f.name();
-            if (name == "id" && table != Table::Fields) || name.ends_with("_id") && !name.starts_with("field") && name != "global_id" {
+            if (name == "id" && table != Table::Fields)
+                || name.ends_with("_id") && !name.starts_with("field") && name != "global_id"
+            {
                 assert_eq!(f.data_type(), &DataType::Int64, "{table}.{name}");
             }
         }
         for key in table.primary_key() {
-            assert!(!schema.field_with_name(key).unwrap().is_nullable(), "{table}.{key}");
+            assert!(
+                !schema.field_with_name(key).unwrap().is_nullable(),
+                "{table}.{key}"
+            );
         }
-        assert!(!schema.field_with_name(table.month_column()).unwrap().is_nullable(), "{table}");
+        assert!(
+            !schema
+                .field_with_name(table.month_column())
+                .unwrap()
+                .is_nullable(),
+            "{table}"
+        );
         if table.is_issue_child() {
             assert_eq!(table.owner_column(), Some("issue_id"));
             assert_eq!(table.month_column(), "issue_created");
         }
         assert_eq!(table.name().parse::<Table>().ok(), Some(table));
     }
-    assert_eq!(Table::Deletions.owner_column(), None, "a deletion record survives its cascade");
+    assert_eq!(
+        Table::Deletions.owner_column(),
+        None,
+        "a deletion record survives its cascade"
+    );
 }

@@ -76,7 +76,11 @@ pub fn mattermost() -> (Issue, Vec<ChangelogHistory>, Vec<Field>, Value) {
         "mattermost__mattermost-plugin-jira/webapp/src/testdata/cloud-get-create-issue-metadata-for-project-many-fields.json",
     );
     let mut fields = Vec::new();
-    for issue_type in meta["projects"][0]["issuetypes"].as_array().into_iter().flatten() {
+    for issue_type in meta["projects"][0]["issuetypes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         for (id, f) in issue_type["fields"].as_object().into_iter().flatten() {
             if fields.iter().any(|x: &Field| &x.id == id) {
                 continue;
@@ -98,7 +102,8 @@ pub fn personal_strings(v: &Value, out: &mut BTreeSet<String>) {
         Value::Object(o) => {
             let is_user = o.contains_key("accountId")
                 || o.contains_key("emailAddress")
-                || (o.contains_key("displayName") && (o.contains_key("name") || o.contains_key("key")));
+                || (o.contains_key("displayName")
+                    && (o.contains_key("name") || o.contains_key("key")));
             if is_user {
                 for key in ["accountId", "displayName", "emailAddress", "name", "key"] {
                     if let Some(s) = o.get(key).and_then(Value::as_str)
@@ -183,7 +188,8 @@ impl Privacy for Marking {
     }
 
     fn is_opted_out(&self, user: &User) -> bool {
-        user.stable_id().is_some_and(|id| self.opted_out.contains(id))
+        user.stable_id()
+            .is_some_and(|id| self.opted_out.contains(id))
     }
 }
 
@@ -258,13 +264,19 @@ pub fn render(batches: &TableBatches) -> String {
 
 /// The value of a Utf8 column at a row (None for null).
 pub fn text(batch: &RecordBatch, column: &str, row: usize) -> Option<String> {
-    let col = batch.column_by_name(column).expect("column exists").as_string::<i32>();
+    let col = batch
+        .column_by_name(column)
+        .expect("column exists")
+        .as_string::<i32>();
     col.is_valid(row).then(|| col.value(row).to_owned())
 }
 
 /// Finds the row whose Utf8 `column` equals `value`.
 pub fn row_where(batch: &RecordBatch, column: &str, value: &str) -> usize {
-    let col = batch.column_by_name(column).expect("column exists").as_string::<i32>();
+    let col = batch
+        .column_by_name(column)
+        .expect("column exists")
+        .as_string::<i32>();
     (0..col.len())
         .find(|&i| col.is_valid(i) && col.value(i) == value)
         .unwrap_or_else(|| panic!("no row with {column} = {value}"))
