@@ -1,6 +1,6 @@
 //! Client models → rows of every table, accumulated until [`Flattener::finish`].
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use arrow_array::RecordBatch;
 use arrow_array::builder::{ListBuilder, StringBuilder};
@@ -250,7 +250,10 @@ pub struct Flattener<'p, P: Privacy + ?Sized> {
     schemas: Vec<SchemaRef>,
     b: Builders,
     rows: [usize; Table::ALL.len()],
-    seen_users: HashSet<String>,
+    /// People seen since the last `finish`, in first-seen order: pseudonym, account type,
+    /// active. Written to `users` on `finish`, merged so the richest reference wins.
+    users: Vec<(String, Option<String>, Option<bool>)>,
+    user_index: HashMap<String, usize>,
 }
 
 impl<P: Privacy + ?Sized> std::fmt::Debug for Flattener<'_, P> {
@@ -425,7 +428,8 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
             schemas: Table::ALL.iter().map(|t| t.schema()).collect(),
             b: Builders::new(),
             rows: [0; Table::ALL.len()],
-            seen_users: HashSet::new(),
+            users: Vec::new(),
+            user_index: HashMap::new(),
         }
     }
 
@@ -452,38 +456,55 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
         }
     }
 
-    /// The pseudonym of a person, adding them to `users` the first time in this batch.
+    /// The pseudonym of a person, recording them for `users`.
     fn person(&mut self, user: Option<&User>) -> Option<String> {
         let user = user?;
         let pseudonym = self.privacy.pseudonym(user)?;
-        if !self.seen_users.contains(&pseudonym) {
-            let opted_out = self.privacy.is_opted_out(user);
-            let b = &mut self.b.users;
-            b.pseudonym.append_value(&pseudonym);
-            b.partition_month.append_value(DIMENSION_MONTH);
-            if opted_out {
-                b.account_type.append_null();
-                b.active.append_null();
-            } else {
-                b.account_type.append_option(user.account_type.as_deref());
-                b.active.append_option(user.active);
-            }
-            self.seen_users.insert(pseudonym.clone());
-            self.count(Table::Users);
-        }
+        self.note_user(&pseudonym, user);
         Some(pseudonym)
     }
 
-    /// The pseudonym of a raw user id (changelog values, which carry ids only).
+    /// Records a person for `users`: once per batch, filling account type and activity
+    /// from the first reference that has them (never for people who opted out).
+    fn note_user(&mut self, pseudonym: &str, user: &User) {
+        let (account_type, active) = if self.privacy.is_opted_out(user) {
+            (None, None)
+        } else {
+            (user.account_type.as_deref(), user.active)
+        };
+        match self
+            .user_index
+            .get(pseudonym)
+            .and_then(|&i| self.users.get_mut(i))
+        {
+            Some((_, known_type, known_active)) => {
+                if known_type.is_none() {
+                    *known_type = account_type.map(str::to_owned);
+                }
+                if known_active.is_none() {
+                    *known_active = active;
+                }
+            }
+            None => {
+                self.user_index
+                    .insert(pseudonym.to_owned(), self.users.len());
+                self.users.push((
+                    pseudonym.to_owned(),
+                    account_type.map(str::to_owned),
+                    active,
+                ));
+                self.count(Table::Users);
+            }
+        }
+    }
+
+    /// The pseudonym of a raw user id (changelog values carry ids only).
     fn person_by_id(&mut self, id: &str) -> Option<String> {
         let user = User {
             account_id: Some(id.to_owned()),
             ..User::default()
         };
-        let pseudonym = self.privacy.pseudonym(&user)?;
-        // Known by id only: account type and activity are unknown here, so the user row
-        // (if this is the first sighting) is left to a full user reference.
-        Some(pseudonym)
+        self.person(Some(&user))
     }
 
     fn opted_out(&self, users: &[Option<&User>]) -> bool {
@@ -1264,12 +1285,19 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
     /// [`Error::Arrow`] if a batch cannot be built; the crate's tests show the builders
     /// and schemas agree, so this indicates a bug.
     pub fn finish(&mut self) -> Result<TableBatches> {
+        let b = &mut self.b.users;
+        for (pseudonym, account_type, active) in self.users.drain(..) {
+            b.pseudonym.append_value(pseudonym);
+            b.partition_month.append_value(DIMENSION_MONTH);
+            b.account_type.append_option(account_type);
+            b.active.append_option(active);
+        }
+        self.user_index.clear();
         let mut batches = Vec::with_capacity(Table::ALL.len());
         for (table, schema) in Table::ALL.iter().zip(&self.schemas) {
             batches.push((*table, self.b.finish(*table, schema)?));
         }
         self.rows = [0; Table::ALL.len()];
-        self.seen_users.clear();
         Ok(TableBatches { batches })
     }
 }

@@ -646,3 +646,32 @@ fn catalog_finds_story_points_and_sprints_by_type_and_name() {
     assert_eq!(json_kind, Some("sprint"));
     assert!(catalog.get("customfield_9").is_none());
 }
+
+#[test]
+fn people_known_only_by_id_are_listed_and_enriched_later() {
+    let privacy = Marking::new([]);
+    let mut f = Flattener::new(&privacy, FieldCatalog::default());
+    let issue: Issue = serde_json::from_value(serde_json::json!({
+        "id": "7", "fields": {"created": "2025-01-01T00:00:00.000Z",
+            "assignee": {"accountId": "acc-new", "accountType": "app", "active": false}}
+    }))
+    .unwrap();
+    let history: Vec<jirafe_jira_client::models::ChangelogHistory> =
+        serde_json::from_value(serde_json::json!([{"id": "1", "items": [
+            {"field": "assignee", "fieldtype": "jira", "fieldId": "assignee",
+             "from": "acc-old", "fromString": "Old Person", "to": "acc-new", "toString": "New Person"}]}]))
+        .unwrap();
+    f.append_issue(IssueRecord::new(&issue).with_changelog(&history))
+        .unwrap();
+    let batches = f.finish().unwrap();
+    let users = batches.get(Table::Users).unwrap();
+    assert_eq!(users.num_rows(), 2);
+    let cl = batches.get(Table::Changelog).unwrap();
+    let from = cell(cl, "from_users", 0);
+    let old = row_where(users, "pseudonym", from.trim_matches(['[', ']']));
+    assert_eq!(text(users, "account_type", old), None);
+    let to = cell(cl, "to_users", 0);
+    let new = row_where(users, "pseudonym", to.trim_matches(['[', ']']));
+    assert_eq!(text(users, "account_type", new).as_deref(), Some("app"));
+    assert_eq!(cell(users, "active", new), "false");
+}
