@@ -1,7 +1,7 @@
 //! Person names: the run's directory (one Aho-Corasick pass) and non-users found
 //! by a public-domain gazetteer combined with context.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
@@ -43,32 +43,39 @@ fn load(list: &'static str) -> FastSet {
 
 /// The shipped gazetteer (US Census 1990, public domain) and word lists.
 pub(crate) struct Gazetteer {
-    given: FastSet,
-    surname: FastSet,
-    /// Census names that are also ordinary English or technical words.
-    word: FastSet,
-    stop: FastSet,
+    /// Every listed word with its [`GIVEN`] / [`SURNAME`] / [`WORD`] / [`STOP`] flags:
+    /// one hash lookup answers all four questions.
+    flags: HashMap<&'static str, u8, BuildHasherDefault<Fnv>>,
 }
 
-pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| Gazetteer {
-    given: load(include_str!("../data/given-names.txt")),
-    surname: load(include_str!("../data/surnames.txt")),
-    word: load(include_str!("../data/name-words.txt")),
-    stop: STOP_WORDS.iter().copied().collect(),
+const GIVEN: u8 = 1;
+const SURNAME: u8 = 2;
+/// Census names that are also ordinary English or technical words.
+const WORD: u8 = 4;
+const STOP: u8 = 8;
+
+pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
+    let mut flags: HashMap<&'static str, u8, BuildHasherDefault<Fnv>> = HashMap::default();
+    let lists: [(FastSet, u8); 4] = [
+        (load(include_str!("../data/given-names.txt")), GIVEN),
+        (load(include_str!("../data/surnames.txt")), SURNAME),
+        (load(include_str!("../data/name-words.txt")), WORD),
+        (STOP_WORDS.iter().copied().collect(), STOP | WORD),
+    ];
+    for (set, flag) in lists {
+        for w in set {
+            *flags.entry(w).or_insert(0) |= flag;
+        }
+    }
+    Gazetteer { flags }
 });
 
 impl Gazetteer {
-    fn is_given(&self, w: &str) -> bool {
-        self.given.contains(w)
-    }
-    fn is_surname(&self, w: &str) -> bool {
-        self.surname.contains(w)
+    fn flags(&self, w: &str) -> u8 {
+        self.flags.get(w).copied().unwrap_or(0)
     }
     fn is_word(&self, w: &str) -> bool {
-        self.word.contains(w) || self.stop.contains(w)
-    }
-    fn is_stop(&self, w: &str) -> bool {
-        self.stop.contains(w)
+        self.flags(w) & WORD != 0
     }
 }
 
@@ -722,6 +729,9 @@ pub(crate) struct Directory {
     ac: Option<AhoCorasick>,
     /// Lower-cased first word of every form: a cheap filter before the automaton.
     first_words: HashSet<String, BuildHasherDefault<Fnv>>,
+    /// Bitmap over (first two letters, length) of the first words: rejects most
+    /// words before any hashing.
+    first_filter: Vec<u64>,
     patterns: Vec<DirPattern>,
     texts: Vec<String>,
 }
@@ -811,15 +821,23 @@ impl Directory {
                 push(form, p);
             }
         }
-        let first_words = texts
+        let first_words: HashSet<String, BuildHasherDefault<Fnv>> = texts
             .iter()
             .filter_map(|t| t.split(|c: char| !c.is_alphanumeric()).next())
             .map(str::to_lowercase)
             .collect();
+        let mut first_filter = vec![0u64; FILTER_BITS.div_ceil(64)];
+        for w in &first_words {
+            let k = filter_key(w.as_bytes());
+            if let Some(slot) = first_filter.get_mut(k / 64) {
+                *slot |= 1 << (k % 64);
+            }
+        }
         if texts.is_empty() {
             return Ok(Self {
                 ac: None,
                 first_words,
+                first_filter,
                 patterns,
                 texts,
             });
@@ -844,6 +862,7 @@ impl Directory {
         Ok(Self {
             ac: Some(ac),
             first_words,
+            first_filter,
             patterns,
             texts,
         })
@@ -868,9 +887,15 @@ impl Directory {
             };
             if is_word && !prev_word {
                 let word_end = word_end(text, i);
-                let known = text
-                    .get(i..word_end)
-                    .is_some_and(|w| with_lower(w, |l| self.first_words.contains(l)));
+                let k = filter_key(b.get(i..word_end).unwrap_or_default());
+                let maybe = self
+                    .first_filter
+                    .get(k / 64)
+                    .is_some_and(|bits| bits & (1 << (k % 64)) != 0);
+                let known = maybe
+                    && text
+                        .get(i..word_end)
+                        .is_some_and(|w| with_lower(w, |l| self.first_words.contains(l)));
                 if known && let Some(e) = self.match_at(ac, text, i, out) {
                     i = e;
                     prev_word = true;
@@ -910,6 +935,19 @@ impl Directory {
         });
         Some(e)
     }
+}
+
+const FILTER_BITS: usize = 27 * 27 * 32;
+
+/// (first two bytes, length) of a word, ASCII letters case-folded, everything
+/// else in one bucket; the same for a word and its lower-cased form.
+fn filter_key(w: &[u8]) -> usize {
+    let class = |c: Option<&u8>| match c {
+        Some(c) if c.is_ascii_alphabetic() => usize::from(c.to_ascii_lowercase() - b'a'),
+        _ => 26,
+    };
+    let len = if w.is_ascii() { w.len().min(31) } else { 31 };
+    (class(w.first()) * 27 + class(w.get(1))) * 32 + len
 }
 
 /// End of the run of alphanumeric characters starting at `i`.
@@ -1248,8 +1286,8 @@ fn classify(
     if given {
         if let Some((ns, ne)) = next_name_token(text, e) {
             let next = text.get(ns..ne)?;
-            let (n_surname, n_word, n_stop) =
-                with_lower(next, |l| (gz.is_surname(l), gz.is_word(l), gz.is_stop(l)));
+            let f = with_lower(next, |l| gz.flags(l));
+            let (n_surname, n_word, n_stop) = (f & SURNAME != 0, f & WORD != 0, f & STOP != 0);
             let ok = if word {
                 n_surname && !n_word
             } else {
@@ -1283,25 +1321,22 @@ fn classify(
 /// (given, surname, ordinary word, stop word) for a token, trying the
 /// diacritic-folded spelling too (`Jérôme` → `jerome`).
 fn lookup(w: &str, head: &str, gz: &Gazetteer) -> (bool, bool, bool, bool) {
-    let direct = with_lower(w, |l| {
-        with_lower(head, |h| {
-            (
-                gz.is_given(l) || gz.is_given(h),
-                gz.is_surname(l) || gz.is_surname(h),
-                gz.is_word(l),
-                gz.is_stop(l),
-            )
-        })
-    });
-    if w.is_ascii() {
-        return direct;
+    let mut f = with_lower(w, |l| gz.flags(l));
+    let mut h = if head.len() == w.len() {
+        f
+    } else {
+        with_lower(head, |l| gz.flags(l))
+    };
+    if !w.is_ascii() {
+        h |= gz.flags(&fold_diacritics(head).to_lowercase());
     }
-    let folded = fold_diacritics(head).to_lowercase();
+    let names = (f | h) & (GIVEN | SURNAME);
+    f = (f & (WORD | STOP)) | names;
     (
-        direct.0 || gz.is_given(&folded),
-        direct.1 || gz.is_surname(&folded),
-        direct.2,
-        direct.3,
+        f & GIVEN != 0,
+        f & SURNAME != 0,
+        f & WORD != 0,
+        f & STOP != 0,
     )
 }
 
@@ -1371,14 +1406,13 @@ fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
             break;
         };
         let Some(next) = text.get(ns..ne) else { break };
-        let (n_surname, n_given, n_word, n_stop) = with_lower(next, |l| {
-            (
-                gz.is_surname(l),
-                gz.is_given(l),
-                gz.is_word(l),
-                gz.is_stop(l),
-            )
-        });
+        let f = with_lower(next, |l| gz.flags(l));
+        let (n_surname, n_given, n_word, n_stop) = (
+            f & SURNAME != 0,
+            f & GIVEN != 0,
+            f & WORD != 0,
+            f & STOP != 0,
+        );
         let ok = !n_stop && (n_surname || n_given || (lenient || !n_word));
         if !ok {
             break;
