@@ -549,8 +549,18 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
         let reporter = self.person(f.reporter.as_ref());
         let assignee = self.person(f.assignee.as_ref());
         let creator = self.person(f.creator.as_ref());
-        let description = render(&mut self.renderer, f.description.as_ref());
-        let environment = render(&mut self.renderer, f.environment.as_ref());
+        // The issue's text was written by its creator (the reporter when Jira gives no
+        // creator): dropped when that person opted out.
+        let author_opted_out = self.opted_out(&[f.creator.as_ref().or(f.reporter.as_ref())]);
+        let (summary, description, environment) = if author_opted_out {
+            (None, None, None)
+        } else {
+            (
+                f.summary.as_deref(),
+                render(&mut self.renderer, f.description.as_ref()),
+                render(&mut self.renderer, f.environment.as_ref()),
+            )
+        };
 
         let mut sprint_ids: Vec<i64> = Vec::new();
         for field in self.catalog.sprint_fields() {
@@ -639,13 +649,7 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
         b.reporter.append_option(reporter);
         b.assignee.append_option(assignee);
         b.creator.append_option(creator);
-        put_scrubbed(
-            p,
-            &mut b.summary,
-            Table::Issues,
-            "summary",
-            f.summary.as_deref(),
-        );
+        put_scrubbed(p, &mut b.summary, Table::Issues, "summary", summary);
         put_scrubbed(
             p,
             &mut b.description,

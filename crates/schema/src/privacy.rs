@@ -54,8 +54,9 @@ pub trait Privacy {
     /// text.
     fn mention(&self, mention: &Mention<'_>, out: &mut String);
 
-    /// Whether the person opted out: the text they authored (comment bodies, worklog
-    /// comments, free-text changelog values of their changes) is then not stored at all.
+    /// Whether the person opted out: the text they authored (summary, description and
+    /// environment of issues they created, comment bodies and worklog comments they wrote
+    /// or edited, free-text changelog values of their changes) is then not stored at all.
     fn is_opted_out(&self, user: &User) -> bool;
 }
 

@@ -675,3 +675,27 @@ fn people_known_only_by_id_are_listed_and_enriched_later() {
     assert_eq!(text(users, "account_type", new).as_deref(), Some("app"));
     assert_eq!(cell(users, "active", new), "false");
 }
+
+#[test]
+fn an_opted_out_creators_issue_text_is_dropped() {
+    let privacy = Marking::new([]).with_opt_out("acc-quiet");
+    let mut f = Flattener::new(&privacy, FieldCatalog::default());
+    let issue: Issue = serde_json::from_value(serde_json::json!({
+        "id": "8", "key": "Q-1", "fields": {"created": "2025-01-01T00:00:00.000Z",
+            "summary": "written by a person who opted out", "description": "also theirs",
+            "labels": ["kept"],
+            "creator": {"accountId": "acc-quiet"}, "reporter": {"accountId": "acc-other"}}
+    }))
+    .unwrap();
+    f.append_issue(IssueRecord::new(&issue)).unwrap();
+    let batches = f.finish().unwrap();
+    let issues = batches.get(Table::Issues).unwrap();
+    assert_eq!(text(issues, "summary", 0), None);
+    assert_eq!(text(issues, "description", 0), None);
+    assert_eq!(
+        text(issues, "creator", 0).as_deref(),
+        Some(OPTED_OUT_PSEUDONYM)
+    );
+    assert!(text(issues, "reporter", 0).unwrap().starts_with("psn_"));
+    assert_eq!(cell(issues, "labels", 0), "[«kept»]");
+}
