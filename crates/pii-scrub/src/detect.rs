@@ -66,11 +66,11 @@ const PATTERNS: &[(Det, &str)] = &[
     ),
     (
         Det::AuthHeader,
-        r#"(?i:(?-u:\b)(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot|sso-key|ntlm|aws4-hmac-sha256)[ \t]+)?)[A-Za-z0-9._~+/=:,\-]{6,}"#,
+        r#"(?-u:\b)(?:authorization|Authorization|AUTHORIZATION|proxy\-authorization|Proxy\-authorization|PROXY\-AUTHORIZATION)["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|Bearer|BEARER|basic|Basic|BASIC|token|Token|TOKEN|digest|Digest|DIGEST|negotiate|Negotiate|NEGOTIATE|apikey|Apikey|APIKEY|bot|Bot|BOT|sso\-key|Sso\-key|SSO\-KEY|ntlm|Ntlm|NTLM|aws4\-hmac\-sha256|Aws4\-hmac\-sha256|AWS4\-HMAC\-SHA256)[ \t]+)?[A-Za-z0-9._~+/=:,\-]{6,}"#,
     ),
     (
         Det::Bearer,
-        r"(?i:(?-u:\b)bearer)[ \t]+[A-Za-z0-9._~+/\-]{16,}=*",
+        r"(?-u:\b)(?:bearer|Bearer|BEARER)[ \t]+[A-Za-z0-9._~+/\-]{16,}=*",
     ),
     (
         Det::Token,
@@ -93,15 +93,15 @@ const PATTERNS: &[(Det, &str)] = &[
     (Det::UrlUserinfo, r"://[A-Za-z0-9._~%!$&'()*+,;=:\-]+@"),
     (
         Det::UrlQuery,
-        r"[?&;](?i:access_token|id_token|refresh_token|auth_token|token|api_key|apikey|api-key|key|sig|signature|password|passwd|pwd|secret|client_secret|auth|code|session|sessionid|session_id|sid|jwt|private_token|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)=[A-Za-z0-9._~%+/=\-]+",
+        r"[?&;](?:access_token|Access_token|ACCESS_TOKEN|id_token|Id_token|ID_TOKEN|refresh_token|Refresh_token|REFRESH_TOKEN|auth_token|Auth_token|AUTH_TOKEN|token|Token|TOKEN|api_key|Api_key|API_KEY|apikey|Apikey|APIKEY|api\-key|Api\-key|API\-KEY|key|Key|KEY|sig|Sig|SIG|signature|Signature|SIGNATURE|password|Password|PASSWORD|passwd|Passwd|PASSWD|pwd|Pwd|PWD|secret|Secret|SECRET|client_secret|Client_secret|CLIENT_SECRET|auth|Auth|AUTH|code|Code|CODE|session|Session|SESSION|sessionid|Sessionid|SESSIONID|session_id|Session_id|SESSION_ID|sid|Sid|SID|jwt|Jwt|JWT|private_token|Private_token|PRIVATE_TOKEN|x\-amz\-signature|X\-amz\-signature|X\-AMZ\-SIGNATURE|x\-amz\-credential|X\-amz\-credential|X\-AMZ\-CREDENTIAL|x\-amz\-security\-token|X\-amz\-security\-token|X\-AMZ\-SECURITY\-TOKEN|x\-goog\-signature|X\-goog\-signature|X\-GOOG\-SIGNATURE|x\-goog\-credential|X\-goog\-credential|X\-GOOG\-CREDENTIAL)=[A-Za-z0-9._~%+/=\-]+",
     ),
     (
         Det::Assignment,
-        r#"(?i:passw(?:or)?d|passwd|pwd|passphrase|secret|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth[_\-]?token|access[_\-]?token|refresh[_\-]?token|client[_\-]?secret|token|credentials?)[A-Za-z0-9_.\-]*["']?[ \t]*(?:=>|:=|=|:)"#,
+        r#"(?:password|Password|PASSWORD|passwd|Passwd|PASSWD|pwd|Pwd|PWD|passphrase|Passphrase|PASSPHRASE|secret|Secret|SECRET|api_key|Api_key|API_KEY|api\-key|Api\-key|API\-KEY|apikey|Apikey|APIKEY|access_key|Access_key|ACCESS_KEY|access\-key|Access\-key|ACCESS\-KEY|private_key|Private_key|PRIVATE_KEY|private\-key|Private\-key|PRIVATE\-KEY|auth_token|Auth_token|AUTH_TOKEN|auth\-token|Auth\-token|AUTH\-TOKEN|access_token|Access_token|ACCESS_TOKEN|access\-token|Access\-token|ACCESS\-TOKEN|refresh_token|Refresh_token|REFRESH_TOKEN|refresh\-token|Refresh\-token|REFRESH\-TOKEN|client_secret|Client_secret|CLIENT_SECRET|client\-secret|Client\-secret|CLIENT\-SECRET|token|Token|TOKEN|credential|Credential|CREDENTIAL|credentials|Credentials|CREDENTIALS)[A-Za-z0-9_.\-]*["']?[ \t]*(?:=>|:=|=|:)"#,
     ),
     (
         Det::ContextEntropy,
-        r"(?i:(?-u:\b)(?:token|secret|key|credential|credentials|password|passwd|apikey|signature|bearer)s?(?-u:\b))",
+        r"(?-u:\b)(?:token|Token|TOKEN|tokens|Tokens|TOKENS|secret|Secret|SECRET|secrets|Secrets|SECRETS|key|Key|KEY|keys|Keys|KEYS|credential|Credential|CREDENTIAL|credentials|Credentials|CREDENTIALS|password|Password|PASSWORD|passwords|Passwords|PASSWORDS|passwd|Passwd|PASSWD|apikey|Apikey|APIKEY|signature|Signature|SIGNATURE|bearer|Bearer|BEARER)(?-u:\b)",
     ),
 ];
 
