@@ -927,14 +927,48 @@ impl Directory {
         if p.single && !single_ok(text, s, e, p, self.texts.get(m.pattern().as_usize())) {
             return None;
         }
+        // A directory part next to an unknown capitalised name-like token is one
+        // person ("Phoebe Lindgren" where only "Lindgren" is a user's name).
+        let start = if p.single {
+            unknown_name_before(text, s).unwrap_or(s)
+        } else {
+            s
+        };
+        let end = if p.single {
+            unknown_name_after(text, e).unwrap_or(e)
+        } else {
+            e
+        };
         out.push(Span {
-            start: s,
-            end: e,
+            start,
+            end,
             kind: Kind::Person,
             person: p.person,
         });
-        Some(e)
+        Some(end)
     }
+}
+
+/// Is `w` capitalised, name-shaped, and neither an ordinary word nor a stop word?
+fn unknown_name_like(w: &str) -> bool {
+    name_token(w) == Some(w.len()) && !with_lower(w, |l| GAZETTEER.is_word(l))
+}
+
+fn unknown_name_before(text: &str, s: usize) -> Option<usize> {
+    let before = text.get(..s)?.strip_suffix(' ')?;
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphabetic() || *c == '-' || *c == '\'')
+        .last()
+        .map(|(i, _)| i)?;
+    let w = before.get(start..)?;
+    (unknown_name_like(w) && !code_context(text, start, before.len())).then_some(start)
+}
+
+fn unknown_name_after(text: &str, e: usize) -> Option<usize> {
+    let (ns, ne) = next_name_token(text, e)?;
+    unknown_name_like(text.get(ns..ne)?).then_some(ne)
 }
 
 const FILTER_BITS: usize = 27 * 27 * 32;
