@@ -9,6 +9,9 @@
 //! | [`jira_client`] | `jirafe-jira-client` | async Jira REST client (Cloud v3 + Agile, Data Center v2) |
 //! | [`adf_to_text`] | `jirafe-adf-to-text` | Atlassian Document Format and wiki markup to plain text |
 //! | [`pii_scrub`] | `jirafe-pii-scrub` | keyed pseudonyms, PII and secret detectors, policy |
+//! | [`schema`] | `jirafe-schema` | the warehouse tables: Arrow schemas, Jira models to record batches |
+//! | [`partition_writer`] | `jirafe-partition-writer` | month partitions, upserts, atomic replace on any object store |
+//! | [`pipeline`] | `jirafe-pipeline` | the sync engine: scope, privacy gates, checkpoints, deletions, reports |
 //! | [`jira_sim`] | `jirafe-jira-sim` | a simulated Jira Cloud for tests, benchmarks and the demo |
 //!
 //! The `jirafe` binary in this package is a thin command line over these crates.
@@ -17,7 +20,10 @@
 pub use jirafe_adf_to_text as adf_to_text;
 pub use jirafe_jira_client as jira_client;
 pub use jirafe_jira_sim as jira_sim;
+pub use jirafe_partition_writer as partition_writer;
 pub use jirafe_pii_scrub as pii_scrub;
+pub use jirafe_pipeline as pipeline;
+pub use jirafe_schema as schema;
 
 /// Process exit codes of the `jirafe` command.
 pub mod exit {

@@ -11,6 +11,9 @@ use clap::{Parser, Subcommand};
 use jirafe::exit;
 use jirafe::jira_sim::{OrgConfig, SimConfig, SimServer};
 use jirafe::pii_scrub::{HashKey, Person, Scrubber, jsonl};
+use jirafe::pipeline::{
+    Config, Progress, ProjectReport, RunReport, Sync, Warehouse, run_demo, save_report,
+};
 
 /// jirafe: collect Jira project data for analytics without exposing the people in it.
 #[derive(Debug, Parser)]
@@ -22,6 +25,27 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the whole job on a simulated Jira (no credentials needed) into a local folder.
+    Demo {
+        /// Where to write the warehouse.
+        #[arg(long, default_value = "jirafe-demo")]
+        out: PathBuf,
+        /// Issues in the simulated organisation.
+        #[arg(long, default_value_t = 3000)]
+        issues: usize,
+    },
+    /// Incremental sync (the first run is a backfill) from Jira into the warehouse.
+    Sync {
+        /// Configuration file (default: ./jirafe.toml if present; the environment overrides it).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Check credentials, the projects that would be collected or skipped, the hash key and the warehouse.
+    Doctor {
+        /// Configuration file (default: ./jirafe.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Run the simulated Jira Cloud as a standalone HTTP server on loopback.
     Sim {
         /// Address to listen on (loopback only).
@@ -75,6 +99,9 @@ impl std::fmt::Display for ConfigError {
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
+        Command::Demo { out, issues } => demo(&out, issues),
+        Command::Sync { config } => sync(config.as_deref()),
+        Command::Doctor { config } => doctor(config.as_deref()),
         Command::Sim {
             listen,
             seed,
@@ -82,6 +109,123 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         } => sim(listen, seed, issues),
         Command::Scrub { field, names } => scrub(&field, names.as_deref()),
     }
+}
+
+/// Progress as plain lines on stderr: project keys and counts only.
+struct Lines;
+
+impl Progress for Lines {
+    fn project_started(&mut self, key: &str) {
+        eprintln!("jirafe: project={key} status=started");
+    }
+    fn issues_written(&mut self, key: &str, n: u64) {
+        if n > 0 {
+            eprintln!("jirafe: project={key} issues_written={n}");
+        }
+    }
+    fn project_finished(&mut self, r: &ProjectReport) {
+        eprintln!(
+            "jirafe: project={} status=done issues={} skipped_security_level={} removed={} census={}",
+            r.key, r.issues, r.skipped_security_level, r.removed, r.census
+        );
+    }
+}
+
+/// Maps a pipeline error to the exit code: configuration errors are 2.
+fn pipeline_err(e: jirafe::pipeline::Error) -> anyhow::Error {
+    match e {
+        jirafe::pipeline::Error::Config { .. } => ConfigError(e.to_string()).into(),
+        other => other.into(),
+    }
+}
+
+fn print_summary(report: &RunReport) {
+    println!(
+        "collected {} issues from {} project(s) in {:.1}s:",
+        report.issues(),
+        report.projects.len(),
+        report.duration_ms as f64 / 1000.0
+    );
+    for (table, rows) in &report.rows {
+        println!("  {table:<20} {rows:>8} rows");
+    }
+    for s in &report.skipped_projects {
+        println!("  skipped project {} ({})", s.key, s.reason);
+    }
+    for (reason, n) in &report.skipped_issues {
+        println!("  skipped {n} issue(s): {reason}");
+    }
+    for (reason, n) in &report.removed_issues {
+        println!("  removed {n} issue(s): {reason}");
+    }
+    println!(
+        "  {} HTTP requests ({:.1} per 1,000 issues), {} retries, {} ms waiting on rate limits",
+        report.requests_total,
+        report.requests_total as f64 * 1000.0 / report.issues().max(1) as f64,
+        report.retries,
+        report.rate_limit_wait_ms
+    );
+    println!(
+        "  PII scrubbed in memory: {}",
+        serde_json::to_string(&report.pii_findings).unwrap_or_default()
+    );
+}
+
+fn demo(out: &std::path::Path, issues: usize) -> anyhow::Result<i32> {
+    let rt = runtime()?;
+    let report = rt
+        .block_on(run_demo(out, issues, &mut Lines))
+        .map_err(pipeline_err)?;
+    println!(
+        "jirafe demo: a simulated Jira Cloud, synced into {}",
+        out.display()
+    );
+    print_summary(&report);
+    println!("\ntry it with DuckDB:");
+    println!(
+        "  duckdb -c \"SELECT status_category, count(*) FROM read_parquet('{}/issues/*/*.parquet', hive_partitioning = true) GROUP BY 1\"",
+        out.display()
+    );
+    Ok(exit::SUCCESS)
+}
+
+fn sync(config: Option<&std::path::Path>) -> anyhow::Result<i32> {
+    let cfg = Config::load(config, |k| std::env::var(k).ok()).map_err(pipeline_err)?;
+    let client = cfg.jira_client().map_err(pipeline_err)?;
+    let key = cfg.hash_key().map_err(pipeline_err)?;
+    let warehouse =
+        Warehouse::open(cfg.warehouse_url().map_err(pipeline_err)?).map_err(pipeline_err)?;
+    let rt = runtime()?;
+    let report = rt.block_on(async {
+        let mut s = Sync::new(&cfg, client, warehouse.clone(), key)?;
+        let report = s.run(&mut Lines).await?;
+        save_report(&warehouse, &report, cfg.report.path.as_deref()).await?;
+        Ok::<_, jirafe::pipeline::Error>(report)
+    });
+    let report = report.map_err(pipeline_err)?;
+    print_summary(&report);
+    Ok(exit::SUCCESS)
+}
+
+fn doctor(config: Option<&std::path::Path>) -> anyhow::Result<i32> {
+    let cfg = Config::load(config, |k| std::env::var(k).ok()).map_err(pipeline_err)?;
+    let rt = runtime()?;
+    let r = rt.block_on(jirafe::pipeline::doctor(&cfg));
+    for c in &r.checks {
+        println!(
+            "[{}] {:<12} {}",
+            if c.ok { " ok " } else { "FAIL" },
+            c.name,
+            c.detail
+        );
+    }
+    if !r.collect.is_empty() {
+        println!("would collect: {}", r.collect.join(", "));
+    }
+    for s in &r.skip {
+        println!("would skip:    {} ({})", s.key, s.reason);
+    }
+    Ok(if r.ok() { exit::SUCCESS } else { exit::FAILURE })
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
