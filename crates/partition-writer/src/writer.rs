@@ -207,7 +207,9 @@ impl PartitionWriter {
         self
     }
 
-    /// How long to wait for a partition lock before [`Error::LockTimeout`].
+    /// How long to wait for a partition lock before [`Error::LockTimeout`]. Keep it longer
+    /// than [`with_lock_stale_after`](Self::with_lock_stale_after), so that a lock left by a
+    /// crashed writer is broken rather than waited out.
     #[must_use]
     pub fn with_lock_wait(mut self, wait: Duration) -> Self {
         self.lock_wait = wait;
@@ -296,6 +298,61 @@ impl PartitionWriter {
                 let path = self.partition_path(spec.name(), month);
                 let plan =
                     |stored: Option<Bytes>| plan_upsert(spec, month, &path, stored, &incoming);
+                if let Some(r) = self.commit(spec, month, plan).await? {
+                    report.partitions.push(r);
+                }
+            }
+            Ok(report)
+        }
+    }
+
+    /// Like [`upsert`](Self::upsert), but the incoming rows are the *complete* set for
+    /// each owner in `owners`: stored rows of those owners that are not in `batches` are
+    /// removed in the same atomic write. Use it for child rows (comments, worklogs, links)
+    /// when an issue is re-read, so a comment deleted in Jira disappears here too.
+    ///
+    /// `owners` pairs each owner id with the month its rows live in (the parent issue's
+    /// created month); an owner whose rows are all gone is listed with no incoming rows.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSpec`] if the spec has no owner column; otherwise as for
+    /// [`upsert`](Self::upsert).
+    pub fn upsert_replacing<'a, I>(
+        &'a self,
+        spec: &'a TableSpec,
+        owners: &'a [(i64, Month)],
+        batches: I,
+    ) -> impl Future<Output = Result<WriteReport>> + Send + 'a
+    where
+        I: IntoIterator<Item = RecordBatch>,
+    {
+        let grouped = batches
+            .into_iter()
+            .try_fold(BTreeMap::new(), |mut map, batch| {
+                let batch = conform_incoming(spec, &batch)?;
+                split_by_month(spec, batch, &mut map)?;
+                Ok::<_, Error>(map)
+            });
+        async move {
+            let owner = owner_column(spec)?;
+            let mut grouped: BTreeMap<Month, Vec<RecordBatch>> = grouped?;
+            let mut by_month: BTreeMap<Month, Vec<i64>> = BTreeMap::new();
+            for (id, month) in owners {
+                by_month.entry(*month).or_default().push(*id);
+                grouped.entry(*month).or_default();
+            }
+            for ids in by_month.values_mut() {
+                ids.sort_unstable();
+                ids.dedup();
+            }
+            let mut report = WriteReport::new(spec.name());
+            while let Some((month, incoming)) = grouped.pop_first() {
+                let path = self.partition_path(spec.name(), month);
+                let ids = by_month.get(&month).map(Vec::as_slice).unwrap_or(&[]);
+                let plan = |stored: Option<Bytes>| {
+                    plan_upsert_replacing(spec, owner, month, &path, stored, &incoming, ids)
+                };
                 if let Some(r) = self.commit(spec, month, plan).await? {
                     report.partitions.push(r);
                 }
@@ -729,6 +786,52 @@ fn plan_upsert(
         rows: merged.num_rows(),
         batch: Some(merged),
         rows_removed: 0,
+    })
+}
+
+fn plan_upsert_replacing(
+    spec: &TableSpec,
+    owner: &str,
+    month: Month,
+    path: &Path,
+    stored: Option<Bytes>,
+    incoming: &[RecordBatch],
+    owners: &[i64],
+) -> Result<Plan> {
+    if stored.is_none() && incoming.iter().all(|b| b.num_rows() == 0) {
+        return Ok(Plan {
+            batch: None,
+            rows: 0,
+            rows_removed: 0,
+        });
+    }
+    let stored = match stored {
+        Some(bytes) => Some(parquet_io::decode(path.as_ref(), bytes)?),
+        None => None,
+    };
+    let stored_shape = stored.as_ref().map(|(schema, batches)| {
+        (
+            schema.as_ref(),
+            batches.iter().map(RecordBatch::num_rows).sum::<usize>(),
+        )
+    });
+    let schema = output_schema(spec, stored_shape, month)?;
+    let mut parts = Vec::new();
+    let mut removed = 0;
+    for batch in stored.iter().flat_map(|(_, b)| b) {
+        let (kept, n) = remove_owned(spec, owner, batch, owners)?;
+        removed += n;
+        parts.push(conform_to(spec.name(), &kept, &schema)?);
+    }
+    for batch in incoming {
+        parts.push(conform_to(spec.name(), batch, &schema)?);
+    }
+    drop(stored);
+    let merged = upsert_rows(spec, &schema, &parts)?;
+    Ok(Plan {
+        rows: merged.num_rows(),
+        batch: Some(merged),
+        rows_removed: removed,
     })
 }
 
