@@ -732,6 +732,9 @@ pub(crate) struct Directory {
     /// Bitmap over (first two letters, length) of the first words: rejects most
     /// words before any hashing.
     first_filter: Vec<u64>,
+    /// Single-word parts (letters and digits only), lower-cased, with the
+    /// spelling from the directory: one hash lookup, no automaton walk.
+    singles: HashMap<String, (DirPattern, String), BuildHasherDefault<Fnv>>,
     patterns: Vec<DirPattern>,
     texts: Vec<String>,
 }
@@ -766,7 +769,13 @@ impl Directory {
         let mut seen: HashSet<String> = HashSet::new();
         let mut texts = Vec::new();
         let mut patterns = Vec::new();
+        let mut singles: HashMap<String, (DirPattern, String), BuildHasherDefault<Fnv>> =
+            HashMap::default();
         let mut push = |text: String, p: DirPattern| {
+            if p.single && text.chars().all(char::is_alphanumeric) {
+                singles.entry(text.to_lowercase()).or_insert((p, text));
+                return;
+            }
             // ASCII case is folded by the automaton; other letters are not.
             let key = text.to_ascii_lowercase();
             if key.chars().count() >= 2 && seen.insert(key) {
@@ -827,7 +836,7 @@ impl Directory {
             .map(str::to_lowercase)
             .collect();
         let mut first_filter = vec![0u64; FILTER_BITS.div_ceil(64)];
-        for w in &first_words {
+        for w in first_words.iter().chain(singles.keys()) {
             let k = filter_key(w.as_bytes());
             if let Some(slot) = first_filter.get_mut(k / 64) {
                 *slot |= 1 << (k % 64);
@@ -838,6 +847,7 @@ impl Directory {
                 ac: None,
                 first_words,
                 first_filter,
+                singles,
                 patterns,
                 texts,
             });
@@ -863,6 +873,7 @@ impl Directory {
             ac: Some(ac),
             first_words,
             first_filter,
+            singles,
             patterns,
             texts,
         })
@@ -872,7 +883,9 @@ impl Directory {
     /// anchored (a few bytes each, as a trie walk) for the longest directory
     /// form starting there.
     pub(crate) fn find(&self, text: &str, out: &mut Vec<Span>) {
-        let Some(ac) = &self.ac else { return };
+        if self.ac.is_none() && self.singles.is_empty() {
+            return;
+        }
         let b = text.as_bytes();
         let mut i = 0;
         let mut prev_word = false;
@@ -892,12 +905,25 @@ impl Directory {
                     .first_filter
                     .get(k / 64)
                     .is_some_and(|bits| bits & (1 << (k % 64)) != 0);
-                let known = maybe
-                    && text
-                        .get(i..word_end)
-                        .is_some_and(|w| with_lower(w, |l| self.first_words.contains(l)));
-                if known && let Some(e) = self.match_at(ac, text, i, out) {
+                let (multi, single) = match text.get(i..word_end) {
+                    Some(w) if maybe => {
+                        with_lower(w, |l| (self.first_words.contains(l), self.singles.get(l)))
+                    }
+                    _ => (false, None),
+                };
+                if multi
+                    && let Some(ac) = &self.ac
+                    && let Some(e) = self.match_at(ac, text, i, out)
+                {
                     i = e;
+                    prev_word = true;
+                    continue;
+                }
+                if let Some((p, original)) = single
+                    && word_bounded(text, i, word_end)
+                    && single_ok(text, i, word_end, p, Some(original))
+                {
+                    i = push_person(text, i, word_end, p, out);
                     prev_word = true;
                     continue;
                 }
@@ -927,26 +953,31 @@ impl Directory {
         if p.single && !single_ok(text, s, e, p, self.texts.get(m.pattern().as_usize())) {
             return None;
         }
-        // A directory part next to an unknown capitalised name-like token is one
-        // person ("Phoebe Lindgren" where only "Lindgren" is a user's name).
-        let start = if p.single {
-            unknown_name_before(text, s).unwrap_or(s)
-        } else {
-            s
-        };
-        let end = if p.single {
-            unknown_name_after(text, e).unwrap_or(e)
-        } else {
-            e
-        };
-        out.push(Span {
-            start,
-            end,
-            kind: Kind::Person,
-            person: p.person,
-        });
-        Some(end)
+        Some(push_person(text, s, e, p, out))
     }
+}
+
+/// Records a directory match; returns where the scan continues.
+fn push_person(text: &str, s: usize, e: usize, p: &DirPattern, out: &mut Vec<Span>) -> usize {
+    // A directory part next to an unknown capitalised name-like token is one
+    // person ("Phoebe Lindgren" where only "Lindgren" is a user's name).
+    let start = if p.single {
+        unknown_name_before(text, s).unwrap_or(s)
+    } else {
+        s
+    };
+    let end = if p.single {
+        unknown_name_after(text, e).unwrap_or(e)
+    } else {
+        e
+    };
+    out.push(Span {
+        start,
+        end,
+        kind: Kind::Person,
+        person: p.person,
+    });
+    end
 }
 
 /// Is `w` capitalised, name-shaped, and neither an ordinary word nor a stop word?
