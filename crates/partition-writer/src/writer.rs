@@ -313,6 +313,8 @@ impl PartitionWriter {
     ///
     /// `owners` pairs each owner id with the month its rows live in (the parent issue's
     /// created month); an owner whose rows are all gone is listed with no incoming rows.
+    /// In the report, `rows_removed` counts the stored rows of those owners that were
+    /// dropped before the incoming rows were merged (re-sent rows included).
     ///
     /// # Errors
     ///

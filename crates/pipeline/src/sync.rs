@@ -8,7 +8,7 @@ use jirafe_jira_client::models::{Field, Issue, Project};
 use jirafe_jira_client::{
     Error as JiraError, Id, IssueBundle, JiraClient, Jql, SearchRequest, Timestamp,
 };
-use jirafe_partition_writer::{Outcome, PartitionWriter, TableSpec, WriteReport};
+use jirafe_partition_writer::{Month, Outcome, PartitionWriter, TableSpec, WriteReport};
 use jirafe_pii_scrub::HashKey;
 use jirafe_schema::{
     Deletion, DeletionReason, FieldCatalog, Flattener, IssueRecord, Table, TableBatches,
@@ -343,7 +343,18 @@ impl<'a> Sync<'a> {
             }
             f.finish()?
         };
-        self.write(batches).await?;
+        // Child rows are replaced per issue: a comment, worklog or link deleted in Jira
+        // disappears here in the same atomic partition write.
+        let owners: Vec<(Id, Month)> = buffer
+            .iter()
+            .filter_map(|b| {
+                Some((
+                    b.issue.id,
+                    b.issue.fields.created?.month().parse::<Month>().ok()?,
+                ))
+            })
+            .collect();
+        self.write_replacing(batches, &owners).await?;
         let n = buffer.len() as u64;
         known.extend(buffer.iter().map(|b| b.issue.id));
         buffer.clear();
@@ -356,6 +367,31 @@ impl<'a> Sync<'a> {
                 continue;
             };
             let rep = self.writer.upsert(spec, [batch.clone()]).await?;
+            *self.report.rows.entry(table.name().to_owned()).or_default() +=
+                batch.num_rows() as u64;
+            self.record(&rep);
+        }
+        Ok(())
+    }
+
+    async fn write_replacing(
+        &mut self,
+        batches: TableBatches,
+        owners: &[(Id, Month)],
+    ) -> Result<()> {
+        for (table, batch) in batches.iter() {
+            let Some(spec) = self.specs.get(&table) else {
+                continue;
+            };
+            let rep = if table.is_issue_child() && spec.owner_column().is_some() {
+                self.writer
+                    .upsert_replacing(spec, owners, [batch.clone()])
+                    .await?
+            } else if batch.num_rows() > 0 {
+                self.writer.upsert(spec, [batch.clone()]).await?
+            } else {
+                continue;
+            };
             *self.report.rows.entry(table.name().to_owned()).or_default() +=
                 batch.num_rows() as u64;
             self.record(&rep);

@@ -294,6 +294,23 @@ async fn rerun_changes_nothing_and_incremental_equals_fresh() {
     .unwrap();
     sim.mutate(Mutation::DeleteIssue { issue: b.clone() })
         .unwrap();
+    // A deleted worklog: the issue is re-read, and its old worklog row must go.
+    let with_worklog = org
+        .visible_issues()
+        .find(|i| {
+            i.security_level.is_none()
+                && !org.project(i.project_id).unwrap().is_private
+                && !i.worklogs.is_empty()
+                && i.key != a
+                && i.key != b
+        })
+        .expect("an issue with a worklog")
+        .clone();
+    sim.mutate(Mutation::DeleteWorklog {
+        issue: with_worklog.key.clone(),
+        worklog_id: with_worklog.worklogs[0].id,
+    })
+    .unwrap();
     sim.mutate(Mutation::CreateIssue {
         project,
         issue_type: "Task".into(),
@@ -346,6 +363,12 @@ async fn rerun_changes_nothing_and_incremental_equals_fresh() {
         y.sort_unstable();
         assert_eq!(x, y, "table {t}: incremental differs from fresh");
     }
+    let gone_worklog = with_worklog.worklogs[0].id as i64;
+    assert!(
+        !ints(&table(dir.path(), "worklogs").await, "id").contains(&gone_worklog),
+        "deleted worklog still stored"
+    );
+    assert!(!ints(&table(fresh_dir.path(), "worklogs").await, "id").contains(&gone_worklog));
     let deletions = table(dir.path(), "deletions").await;
     let b_id = org.issue(&b).unwrap().id as i64;
     assert_eq!(ints(&deletions, "issue_id"), vec![b_id]);
