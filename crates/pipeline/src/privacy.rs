@@ -148,7 +148,7 @@ impl RunPrivacy {
 
     /// PII findings so far, per kind.
     pub fn findings(&self) -> Findings {
-        self.findings.lock().map(|f| f.clone()).unwrap_or_default()
+        self.findings.lock().map(|f| *f).unwrap_or_default()
     }
 
     /// The pseudonym of an account id.
