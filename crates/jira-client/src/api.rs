@@ -323,6 +323,46 @@ impl JiraClient {
         }
     }
 
+    /// Every user the credentials may list (Cloud `users/search`, Data Center
+    /// `user/search`), for the scrubber's name directory. Needs the common "Browse users and
+    /// groups" permission; without it Jira answers 403 ([`Error::Forbidden`]).
+    pub fn users(&self) -> BoxStream<'static, Result<crate::models::User>> {
+        const PAGE: i64 = 1000;
+        let client = self.clone();
+        stream::try_unfold(Some(0i64), move |start| {
+            let client = client.clone();
+            async move {
+                let Some(start) = start else { return Ok(None) };
+                let (ep, path, extra) = match client.flavor() {
+                    Flavor::DataCenter => (
+                        "GET /rest/api/2/user/search",
+                        "/rest/api/2/user/search",
+                        Some(("username", ".".to_owned())),
+                    ),
+                    _ => (
+                        "GET /rest/api/3/users/search",
+                        "/rest/api/3/users/search",
+                        None,
+                    ),
+                };
+                let mut q = vec![
+                    ("startAt", start.to_string()),
+                    ("maxResults", PAGE.to_string()),
+                ];
+                q.extend(extra);
+                let page: Vec<crate::models::User> =
+                    client.request(Method::Get, ep, path, &q, None).await?;
+                if page.is_empty() {
+                    return Ok(None);
+                }
+                let next = (page.len() as i64 >= PAGE).then_some(start + page.len() as i64);
+                Ok(Some((stream::iter(page.into_iter().map(Ok)), next)))
+            }
+        })
+        .try_flatten()
+        .boxed()
+    }
+
     /// The fields catalog (system and custom fields, with types).
     ///
     /// # Errors

@@ -381,6 +381,7 @@ pub fn router(state: SimState) -> Router {
     }
     Router::new()
         .route("/rest/api/3/myself", get(myself))
+        .route("/rest/api/3/users/search", get(users_search))
         .route("/rest/api/3/serverInfo", get(server_info))
         .route("/rest/api/3/project/search", get(project_search))
         .route("/rest/api/3/field", get(fields))
@@ -696,6 +697,29 @@ async fn myself(State(st): State<SimState>) -> Response {
         o.insert("expand".into(), json!("groups,applicationRoles"));
     }
     ok(&v)
+}
+
+/// `GET /rest/api/3/users/search`: every user, a plain array paged by `startAt` /
+/// `maxResults` (default 50, at most 1000), as Jira Cloud answers it.
+async fn users_search(
+    State(st): State<SimState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let p = Params(q);
+    let (start, max) = match p.page(50, 1000) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let org = st.org();
+    let c = ctx(&st, &org);
+    let values: Vec<Value> = org
+        .users
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|u| c.user(&u.account_id))
+        .collect();
+    ok(&Value::Array(values))
 }
 
 async fn server_info(State(st): State<SimState>) -> Response {

@@ -59,11 +59,24 @@ impl Default for JiraSection {
 }
 
 /// `[warehouse]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WarehouseSection {
     /// `file:///path`, a plain path, or `memory://` (env `JIRAFE_WAREHOUSE`).
     pub url: Option<String>,
+    /// On local disk, a partition lock older than this many seconds was left by a process
+    /// that died (a partition write takes seconds) and is broken (env
+    /// `JIRAFE_LOCK_STALE_SECONDS`).
+    pub lock_stale_seconds: u64,
+}
+
+impl Default for WarehouseSection {
+    fn default() -> Self {
+        WarehouseSection {
+            url: None,
+            lock_stale_seconds: 120,
+        }
+    }
 }
 
 /// `[scope]`.
@@ -202,6 +215,14 @@ impl Config {
         }
         if let Some(v) = get("JIRAFE_WAREHOUSE") {
             self.warehouse.url = Some(v);
+        }
+        if let Some(v) = get("JIRAFE_LOCK_STALE_SECONDS") {
+            self.warehouse.lock_stale_seconds = v.parse().map_err(|_| {
+                bad(
+                    "JIRAFE_LOCK_STALE_SECONDS",
+                    "must be a whole number of seconds",
+                )
+            })?;
         }
         self.secrets.api_token = get("JIRA_API_TOKEN").map(Secret::new);
         self.secrets.pat = get("JIRA_PAT").map(Secret::new);

@@ -65,6 +65,10 @@ pub struct RunReport {
     pub config_digest: String,
     /// The hash key's id (not the key), so rotations are traceable.
     pub key_id: String,
+    /// Where the scrubber's name directory came from: `users_search` (every user Jira
+    /// lists) or `people_seen` (only the people in the issues read; the account may not
+    /// browse users).
+    pub directory: &'static str,
     /// Projects collected.
     pub projects: Vec<ProjectReport>,
     /// Projects skipped, with reasons.

@@ -80,7 +80,10 @@ impl<'a> Sync<'a> {
         let policy = cfg.privacy.policy.clone().unwrap_or_default();
         let key_id = key.key_id();
         let privacy = RunPrivacy::new(key, policy, cfg.privacy.opt_out.iter().cloned())?;
-        let writer = PartitionWriter::new(warehouse.store.clone(), warehouse.prefix.clone());
+        let writer = PartitionWriter::new(warehouse.store.clone(), warehouse.prefix.clone())
+            .with_lock_stale_after(std::time::Duration::from_secs(
+                cfg.warehouse.lock_stale_seconds.max(1),
+            ));
         let mut specs = BTreeMap::new();
         for t in Table::ALL {
             specs.insert(t, t.spec()?);
@@ -120,6 +123,23 @@ impl<'a> Sync<'a> {
         self.privacy.observe(&me);
         self.privacy.refresh()?;
         self.report.runner = me.stable_id().and_then(|id| self.privacy.pseudonym_of(id));
+
+        // The name directory must not depend on which issues this run happens to read (an
+        // incremental or resumed run reads few): load every user Jira lets us list.
+        match self.client.users().try_collect::<Vec<_>>().await {
+            Ok(users) => {
+                for u in &users {
+                    self.privacy.observe(u);
+                }
+                self.report.directory = "users_search";
+            }
+            // Without "Browse users and groups" the directory is the people seen in the run.
+            Err(JiraError::Forbidden { .. }) | Err(JiraError::NotFound { .. }) => {
+                self.report.directory = "people_seen"
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.privacy.refresh()?;
 
         self.fields = self.client.fields().await?;
         let browsable: Vec<Project> = self.client.projects().try_collect().await?;
