@@ -14,6 +14,10 @@ use crate::warehouse::Warehouse;
 
 /// A demo key, fresh for every run: the demo's pseudonyms cannot be linked across runs.
 fn demo_key() -> Result<HashKey> {
+    Ok(HashKey::from_bytes(&demo_key_bytes())?)
+}
+
+fn demo_key_bytes() -> [u8; 32] {
     use std::hash::{BuildHasher, Hasher};
     let mut bytes = [0u8; 32];
     for (i, chunk) in bytes.chunks_mut(8).enumerate() {
@@ -26,7 +30,32 @@ fn demo_key() -> Result<HashKey> {
         );
         chunk.copy_from_slice(&h.finish().to_le_bytes());
     }
-    Ok(HashKey::from_bytes(&bytes)?)
+    bytes
+}
+
+/// Starts the simulated Jira (seed 42, `issues` issues) on loopback and returns it with a
+/// configuration pointing at it (a fresh random hash key; warehouse and scope unset). For
+/// examples and tests that need a Jira without credentials.
+///
+/// # Errors
+/// When the simulator cannot bind a loopback port.
+pub async fn simulated_jira(issues: usize) -> Result<(SimServer, Config)> {
+    let sim = SimServer::start(SimConfig {
+        org: OrgConfig::new(42, issues),
+        ..SimConfig::default()
+    })
+    .await?;
+    let creds = sim.credentials();
+    let mut cfg = Config::default();
+    cfg.jira.base_url = Some(sim.base_url());
+    cfg.jira.email = Some(creds.email);
+    cfg.secrets.api_token = Some(jirafe_jira_client::Secret::new(creds.api_token));
+    cfg.secrets.hash_key = Some(jirafe_jira_client::Secret::new(hex_key(&demo_key_bytes())));
+    Ok((sim, cfg))
+}
+
+fn hex_key(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Runs the simulated organisation (`issues` issues, seed 42) through the full pipeline

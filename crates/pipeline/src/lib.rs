@@ -42,7 +42,7 @@ pub use config::{
     Config, JiraSection, PrivacySection, ReportSection, ScopeSection, Secrets, SyncSection,
     WarehouseSection,
 };
-pub use demo::run_demo;
+pub use demo::{run_demo, simulated_jira};
 pub use doctor::{Check, DoctorReport, doctor};
 pub use error::{Error, Result};
 pub use privacy::{KnownPerson, RunPrivacy};
