@@ -165,3 +165,61 @@ fn sim_serves_until_stopped() {
         "{stdout}"
     );
 }
+
+#[test]
+fn sync_output_and_report_carry_no_user_content() {
+    use jirafe::jira_sim::{OrgConfig, SimConfig, SimServer};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = rt
+        .block_on(SimServer::start(SimConfig {
+            org: OrgConfig::new(21, 200),
+            ..SimConfig::default()
+        }))
+        .unwrap();
+    let creds = sim.credentials();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_jirafe"))
+        .arg("sync")
+        .env("JIRA_BASE_URL", sim.base_url())
+        .env("JIRA_EMAIL", &creds.email)
+        .env("JIRA_API_TOKEN", &creds.api_token)
+        .env(
+            "JIRAFE_HASH_KEY",
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        )
+        .env("JIRAFE_WAREHOUSE", dir.path())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    for report in std::fs::read_dir(dir.path().join("_reports")).unwrap() {
+        text.push_str(&std::fs::read_to_string(report.unwrap().path()).unwrap());
+    }
+    assert!(
+        text.contains("issues"),
+        "the output says what was loaded: {text}"
+    );
+    let org = sim.org();
+    for u in &org.users {
+        assert!(!text.contains(&u.account_id), "account id in output");
+        assert!(!text.contains(&u.display_name), "display name in output");
+        if let Some(e) = &u.email {
+            assert!(!text.contains(e.as_str()), "email in output");
+        }
+    }
+    for p in &org.planted {
+        assert!(!text.contains(&p.value), "planted {:?} in output", p.kind);
+    }
+    assert!(!text.contains(&creds.api_token), "token in output");
+    rt.block_on(sim.shutdown());
+}
