@@ -856,7 +856,7 @@ impl Directory {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&texts)
             .or_else(|_| {
                 AhoCorasick::builder()
