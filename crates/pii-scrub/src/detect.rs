@@ -817,10 +817,7 @@ pub(crate) fn find_digit_clusters(text: &str, det: &Detectors, out: &mut Vec<Spa
     let mut i = 0;
     let mut groups: Vec<(usize, usize)> = Vec::with_capacity(16);
     while i < b.len() {
-        let Some(pos) = b
-            .get(i..)
-            .and_then(|r| r.iter().position(u8::is_ascii_digit))
-        else {
+        let Some(pos) = b.get(i..).and_then(first_digit) else {
             break;
         };
         i += pos;
@@ -860,6 +857,33 @@ pub(crate) fn find_digit_clusters(text: &str, det: &Detectors, out: &mut Vec<Spa
         classify_cluster(text, start, end, &groups, det, out);
         i = end.max(i + 1);
     }
+}
+
+/// Offset of the first ASCII digit in `b`, eight bytes at a time.
+pub(crate) fn first_digit(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = LO * 127;
+    let mut chunks = b.chunks_exact(8);
+    let mut base = 0usize;
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        let x = u64::from_le_bytes(word);
+        // Per byte, without carries between bytes: high bit set iff
+        // 0x2f < byte < 0x3a (Anderson's `hasbetween`).
+        let x7 = x & LOW7;
+        let t = (LO * (127 + 0x3a) - x7) & !x & (x7 + LO * (127 - 0x2f)) & HI;
+        if t != 0 {
+            return Some(base + (t.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|p| base + p)
 }
 
 /// Extends a cluster from the digit at `i`: digits, single separators
@@ -1227,6 +1251,28 @@ pub(crate) fn find_ipv6(text: &str, out: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_digit_matches_a_byte_scan() {
+        let mut v: Vec<u8> = (0u8..=255).collect();
+        v.extend((0u8..=255).rev());
+        for start in 0..v.len() {
+            for len in [0, 1, 7, 8, 9, 17, 40] {
+                let hay: Vec<u8> = v
+                    .iter()
+                    .skip(start)
+                    .take(len)
+                    .copied()
+                    .filter(|c| !c.is_ascii_digit() || start % 3 == 0)
+                    .collect();
+                assert_eq!(
+                    first_digit(&hay),
+                    hay.iter().position(u8::is_ascii_digit),
+                    "{hay:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn luhn_and_mod97() {

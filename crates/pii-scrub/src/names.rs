@@ -714,6 +714,16 @@ impl Person {
     }
 }
 
+/// What a lower-cased word starts in the directory.
+#[derive(Debug, Default)]
+struct WordEntry {
+    /// The first word of a multi-word form.
+    multi: bool,
+    /// A single-word part (letters and digits only) with the spelling from the
+    /// directory: no automaton walk.
+    single: Option<(DirPattern, String)>,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct DirPattern {
     person: u32,
@@ -727,14 +737,12 @@ struct DirPattern {
 #[derive(Debug)]
 pub(crate) struct Directory {
     ac: Option<AhoCorasick>,
-    /// Lower-cased first word of every form: a cheap filter before the automaton.
-    first_words: HashSet<String, BuildHasherDefault<Fnv>>,
+    /// Lower-cased first word of every multi-word form (`true`: run the
+    /// automaton there) and every single-word part: one hash lookup per word.
+    words: HashMap<String, WordEntry, BuildHasherDefault<Fnv>>,
     /// Bitmap over (first two letters, length) of the first words: rejects most
     /// words before any hashing.
     first_filter: Vec<u64>,
-    /// Single-word parts (letters and digits only), lower-cased, with the
-    /// spelling from the directory: one hash lookup, no automaton walk.
-    singles: HashMap<String, (DirPattern, String), BuildHasherDefault<Fnv>>,
     patterns: Vec<DirPattern>,
     texts: Vec<String>,
 }
@@ -836,7 +844,14 @@ impl Directory {
             .map(str::to_lowercase)
             .collect();
         let mut first_filter = vec![0u64; FILTER_BITS.div_ceil(64)];
-        for w in first_words.iter().chain(singles.keys()) {
+        let mut words: HashMap<String, WordEntry, BuildHasherDefault<Fnv>> = HashMap::default();
+        for w in first_words {
+            words.entry(w).or_default().multi = true;
+        }
+        for (w, single) in singles {
+            words.entry(w).or_default().single = Some(single);
+        }
+        for w in words.keys() {
             let k = filter_key(w.as_bytes());
             if let Some(slot) = first_filter.get_mut(k / 64) {
                 *slot |= 1 << (k % 64);
@@ -845,9 +860,8 @@ impl Directory {
         if texts.is_empty() {
             return Ok(Self {
                 ac: None,
-                first_words,
+                words,
                 first_filter,
-                singles,
                 patterns,
                 texts,
             });
@@ -871,9 +885,8 @@ impl Directory {
             })?;
         Ok(Self {
             ac: Some(ac),
-            first_words,
+            words,
             first_filter,
-            singles,
             patterns,
             texts,
         })
@@ -883,7 +896,7 @@ impl Directory {
     /// anchored (a few bytes each, as a trie walk) for the longest directory
     /// form starting there.
     pub(crate) fn find(&self, text: &str, out: &mut Vec<Span>) {
-        if self.ac.is_none() && self.singles.is_empty() {
+        if self.words.is_empty() {
             return;
         }
         let b = text.as_bytes();
@@ -906,9 +919,10 @@ impl Directory {
                     .get(k / 64)
                     .is_some_and(|bits| bits & (1 << (k % 64)) != 0);
                 let (multi, single) = match text.get(i..word_end) {
-                    Some(w) if maybe => {
-                        with_lower(w, |l| (self.first_words.contains(l), self.singles.get(l)))
-                    }
+                    Some(w) if maybe => match with_lower(w, |l| self.words.get(l)) {
+                        Some(entry) => (entry.multi, entry.single.as_ref()),
+                        None => (false, None),
+                    },
                     _ => (false, None),
                 };
                 if multi

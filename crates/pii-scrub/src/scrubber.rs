@@ -344,7 +344,7 @@ impl Scrubber {
         let b = text.as_bytes();
         let d = &self.detectors;
         if (d.card || d.phone || d.ip || d.national_id || d.iban)
-            && b.iter().any(u8::is_ascii_digit)
+            && crate::detect::first_digit(b).is_some()
         {
             crate::detect::find_digit_clusters(text, &self.detectors, &mut spans);
         }
