@@ -1341,7 +1341,9 @@ fn classify(
     let w = text.get(s..e)?;
     let head = w.split(['-', '\'', '’']).next().unwrap_or(w);
     let (given, surname, word, stop) = lookup(w, head, gz);
-    let honorific = honorific_before(text, s);
+    let name_like = !word || given || surname;
+    // For name-like tokens an honorific is one of the triggers looked at below.
+    let honorific = (stop || !name_like) && honorific_before(text, s);
     if stop && !honorific {
         return None;
     }
@@ -1356,9 +1358,9 @@ fn classify(
             )
         })
     });
-    let triggered = honorific || list_continuation || triggered_before(text, s);
-
-    if triggered && (!word || given || surname || honorific) {
+    // The context look-behind only matters for tokens that may be names.
+    let eligible = name_like || honorific;
+    if eligible && (honorific || list_continuation || triggered_before(text, s)) {
         return Some((extend(text, e, gz, true), true));
     }
     // "Given Surname" adjacency.
