@@ -45,7 +45,7 @@ fn load(list: &'static str) -> FastSet {
 pub(crate) struct Gazetteer {
     /// Every listed word with its [`GIVEN`] / [`SURNAME`] / [`WORD`] / [`STOP`] flags:
     /// one hash lookup answers all four questions.
-    flags: HashMap<&'static str, u8, BuildHasherDefault<Fnv>>,
+    flags: HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>,
 }
 
 const GIVEN: u8 = 1;
@@ -55,7 +55,7 @@ const WORD: u8 = 4;
 const STOP: u8 = 8;
 
 pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
-    let mut flags: HashMap<&'static str, u8, BuildHasherDefault<Fnv>> = HashMap::default();
+    let mut flags: HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>> = HashMap::default();
     let lists: [(FastSet, u8); 4] = [
         (load(include_str!("../data/given-names.txt")), GIVEN),
         (load(include_str!("../data/surnames.txt")), SURNAME),
@@ -64,7 +64,7 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     ];
     for (set, flag) in lists {
         for w in set {
-            *flags.entry(w).or_insert(0) |= flag;
+            *flags.entry(w.as_bytes()).or_insert(0) |= flag;
         }
     }
     Gazetteer { flags }
@@ -72,6 +72,10 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
 
 impl Gazetteer {
     fn flags(&self, w: &str) -> u8 {
+        self.flags_bytes(w.as_bytes())
+    }
+    /// Flags of an already lower-cased word given as bytes (no UTF-8 re-check).
+    fn flags_bytes(&self, w: &[u8]) -> u8 {
         self.flags.get(w).copied().unwrap_or(0)
     }
     fn is_word(&self, w: &str) -> bool {
@@ -739,7 +743,7 @@ pub(crate) struct Directory {
     ac: Option<AhoCorasick>,
     /// Lower-cased first word of every multi-word form (`true`: run the
     /// automaton there) and every single-word part: one hash lookup per word.
-    words: HashMap<String, WordEntry, BuildHasherDefault<Fnv>>,
+    words: HashMap<Vec<u8>, WordEntry, BuildHasherDefault<Fnv>>,
     /// Bitmap over (first two letters, length) of the first words: rejects most
     /// words before any hashing.
     first_filter: Vec<u64>,
@@ -844,15 +848,15 @@ impl Directory {
             .map(str::to_lowercase)
             .collect();
         let mut first_filter = vec![0u64; FILTER_BITS.div_ceil(64)];
-        let mut words: HashMap<String, WordEntry, BuildHasherDefault<Fnv>> = HashMap::default();
+        let mut words: HashMap<Vec<u8>, WordEntry, BuildHasherDefault<Fnv>> = HashMap::default();
         for w in first_words {
-            words.entry(w).or_default().multi = true;
+            words.entry(w.into_bytes()).or_default().multi = true;
         }
         for (w, single) in singles {
-            words.entry(w).or_default().single = Some(single);
+            words.entry(w.into_bytes()).or_default().single = Some(single);
         }
         for w in words.keys() {
-            let k = filter_key(w.as_bytes());
+            let k = filter_key(w);
             if let Some(slot) = first_filter.get_mut(k / 64) {
                 *slot |= 1 << (k % 64);
             }
@@ -919,7 +923,7 @@ impl Directory {
                     .get(k / 64)
                     .is_some_and(|bits| bits & (1 << (k % 64)) != 0);
                 let (multi, single) = match text.get(i..word_end) {
-                    Some(w) if maybe => match with_lower(w, |l| self.words.get(l)) {
+                    Some(w) if maybe => match with_lower_bytes(w, |l| self.words.get(l)) {
                         Some(entry) => (entry.multi, entry.single.as_ref()),
                         None => (false, None),
                     },
@@ -996,7 +1000,7 @@ fn push_person(text: &str, s: usize, e: usize, p: &DirPattern, out: &mut Vec<Spa
 
 /// Is `w` capitalised, name-shaped, and neither an ordinary word nor a stop word?
 fn unknown_name_like(w: &str) -> bool {
-    name_token(w) == Some(w.len()) && !with_lower(w, |l| GAZETTEER.is_word(l))
+    name_token(w) == Some(w.len()) && !with_lower_bytes(w, |l| GAZETTEER.flags_bytes(l) & WORD != 0)
 }
 
 fn unknown_name_before(text: &str, s: usize) -> Option<usize> {
@@ -1111,7 +1115,7 @@ fn single_ok(text: &str, s: usize, e: usize, p: &DirPattern, pattern: Option<&St
 // ---------------------------------------------------------------------------
 // Non-users: gazetteer + context.
 
-fn lower_into<'b>(w: &str, buf: &'b mut [u8; 48]) -> Option<&'b str> {
+fn lower_into<'b>(w: &str, buf: &'b mut [u8; 48]) -> Option<&'b [u8]> {
     if w.len() > buf.len() || !w.is_ascii() {
         return None;
     }
@@ -1119,14 +1123,24 @@ fn lower_into<'b>(w: &str, buf: &'b mut [u8; 48]) -> Option<&'b str> {
     for (d, c) in dst.iter_mut().zip(w.bytes()) {
         *d = c.to_ascii_lowercase();
     }
-    std::str::from_utf8(dst).ok()
+    Some(dst)
 }
 
 fn with_lower<R>(w: &str, f: impl FnOnce(&str) -> R) -> R {
     let mut buf = [0u8; 48];
-    match lower_into(w, &mut buf) {
+    match lower_into(w, &mut buf).and_then(|l| std::str::from_utf8(l).ok()) {
         Some(l) => f(l),
         None => f(&w.to_lowercase()),
+    }
+}
+
+/// [`with_lower`] for byte-keyed tables: the lower-cased ASCII bytes are not
+/// re-checked as UTF-8.
+fn with_lower_bytes<R>(w: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut buf = [0u8; 48];
+    match lower_into(w, &mut buf) {
+        Some(l) => f(l),
+        None => f(w.to_lowercase().as_bytes()),
     }
 }
 
@@ -1367,7 +1381,7 @@ fn classify(
     if given {
         if let Some((ns, ne)) = next_name_token(text, e) {
             let next = text.get(ns..ne)?;
-            let f = with_lower(next, |l| gz.flags(l));
+            let f = with_lower_bytes(next, |l| gz.flags_bytes(l));
             let (n_surname, n_word, n_stop) = (f & SURNAME != 0, f & WORD != 0, f & STOP != 0);
             let ok = if word {
                 n_surname && !n_word
@@ -1402,11 +1416,11 @@ fn classify(
 /// (given, surname, ordinary word, stop word) for a token, trying the
 /// diacritic-folded spelling too (`Jérôme` → `jerome`).
 fn lookup(w: &str, head: &str, gz: &Gazetteer) -> (bool, bool, bool, bool) {
-    let mut f = with_lower(w, |l| gz.flags(l));
+    let mut f = with_lower_bytes(w, |l| gz.flags_bytes(l));
     let mut h = if head.len() == w.len() {
         f
     } else {
-        with_lower(head, |l| gz.flags(l))
+        with_lower_bytes(head, |l| gz.flags_bytes(l))
     };
     if !w.is_ascii() {
         h |= gz.flags(&fold_diacritics(head).to_lowercase());
@@ -1487,7 +1501,7 @@ fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
             break;
         };
         let Some(next) = text.get(ns..ne) else { break };
-        let f = with_lower(next, |l| gz.flags(l));
+        let f = with_lower_bytes(next, |l| gz.flags_bytes(l));
         let (n_surname, n_given, n_word, n_stop) = (
             f & SURNAME != 0,
             f & GIVEN != 0,
