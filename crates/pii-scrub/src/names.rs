@@ -916,8 +916,8 @@ impl Directory {
                 }
             };
             if is_word && !prev_word {
-                let word_end = word_end(text, i);
-                let k = filter_key(b.get(i..word_end).unwrap_or_default());
+                let (word_end, ascii) = word_end_ascii(text, i);
+                let k = filter_key_of(b.get(i..word_end).unwrap_or_default(), ascii);
                 let maybe = self
                     .first_filter
                     .get(k / 64)
@@ -1025,17 +1025,24 @@ const FILTER_BITS: usize = 27 * 27 * 32;
 /// (first two bytes, length) of a word, ASCII letters case-folded, everything
 /// else in one bucket; the same for a word and its lower-cased form.
 fn filter_key(w: &[u8]) -> usize {
+    filter_key_of(w, w.is_ascii())
+}
+
+/// [`filter_key`] when the caller already knows whether `w` is ASCII.
+fn filter_key_of(w: &[u8], ascii: bool) -> usize {
     let class = |c: Option<&u8>| match c {
         Some(c) if c.is_ascii_alphabetic() => usize::from(c.to_ascii_lowercase() - b'a'),
         _ => 26,
     };
-    let len = if w.is_ascii() { w.len().min(31) } else { 31 };
+    let len = if ascii { w.len().min(31) } else { 31 };
     (class(w.first()) * 27 + class(w.get(1))) * 32 + len
 }
 
-/// End of the run of alphanumeric characters starting at `i`.
-fn word_end(text: &str, mut i: usize) -> usize {
+/// End of the run of alphanumeric characters starting at `i`, and whether the
+/// run is all ASCII.
+fn word_end_ascii(text: &str, mut i: usize) -> (usize, bool) {
     let b = text.as_bytes();
+    let mut ascii = true;
     while let Some(&c) = b.get(i) {
         if c < 0x80 {
             if !c.is_ascii_alphanumeric() {
@@ -1044,12 +1051,15 @@ fn word_end(text: &str, mut i: usize) -> usize {
             i += 1;
         } else {
             match text.get(i..).and_then(|t| t.chars().next()) {
-                Some(ch) if ch.is_alphanumeric() => i += ch.len_utf8(),
+                Some(ch) if ch.is_alphanumeric() => {
+                    ascii = false;
+                    i += ch.len_utf8();
+                }
                 _ => break,
             }
         }
     }
-    i
+    (i, ascii)
 }
 
 fn is_word_char(c: char) -> bool {
