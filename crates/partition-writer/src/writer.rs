@@ -284,13 +284,7 @@ impl PartitionWriter {
     where
         I: IntoIterator<Item = RecordBatch>,
     {
-        let grouped = batches
-            .into_iter()
-            .try_fold(BTreeMap::new(), |mut map, batch| {
-                let batch = conform_incoming(spec, &batch)?;
-                split_by_month(spec, batch, &mut map)?;
-                Ok::<_, Error>(map)
-            });
+        let grouped = group_by_month(spec, batches);
         async move {
             let mut grouped = grouped?;
             let mut report = WriteReport::new(spec.name());
@@ -329,13 +323,7 @@ impl PartitionWriter {
     where
         I: IntoIterator<Item = RecordBatch>,
     {
-        let grouped = batches
-            .into_iter()
-            .try_fold(BTreeMap::new(), |mut map, batch| {
-                let batch = conform_incoming(spec, &batch)?;
-                split_by_month(spec, batch, &mut map)?;
-                Ok::<_, Error>(map)
-            });
+        let grouped = group_by_month(spec, batches);
         async move {
             let owner = owner_column(spec)?;
             let mut grouped: BTreeMap<Month, Vec<RecordBatch>> = grouped?;
@@ -767,28 +755,21 @@ fn plan_upsert(
     stored: Option<Bytes>,
     incoming: &[RecordBatch],
 ) -> Result<Plan> {
-    let stored = match stored {
-        Some(bytes) => Some(parquet_io::decode(path.as_ref(), bytes)?),
-        None => None,
-    };
-    let stored_shape = stored.as_ref().map(|(schema, batches)| {
-        (
-            schema.as_ref(),
-            batches.iter().map(RecordBatch::num_rows).sum::<usize>(),
-        )
-    });
-    let schema = output_schema(spec, stored_shape, month)?;
-    let mut parts = Vec::new();
-    for batch in stored.iter().flat_map(|(_, b)| b).chain(incoming) {
-        parts.push(conform_to(spec.name(), batch, &schema)?);
-    }
-    drop(stored);
-    let merged = upsert_rows(spec, &schema, &parts)?;
-    Ok(Plan {
-        rows: merged.num_rows(),
-        batch: Some(merged),
-        rows_removed: 0,
-    })
+    plan_merge(spec, month, path, stored, incoming, None)
+}
+
+/// Groups incoming batches by partition month, checking each against the spec.
+fn group_by_month<I>(spec: &TableSpec, batches: I) -> Result<BTreeMap<Month, Vec<RecordBatch>>>
+where
+    I: IntoIterator<Item = RecordBatch>,
+{
+    batches
+        .into_iter()
+        .try_fold(BTreeMap::new(), |mut map, batch| {
+            let batch = conform_incoming(spec, &batch)?;
+            split_by_month(spec, batch, &mut map)?;
+            Ok(map)
+        })
 }
 
 fn plan_upsert_replacing(
@@ -799,6 +780,19 @@ fn plan_upsert_replacing(
     stored: Option<Bytes>,
     incoming: &[RecordBatch],
     owners: &[i64],
+) -> Result<Plan> {
+    plan_merge(spec, month, path, stored, incoming, Some((owner, owners)))
+}
+
+/// Merges `incoming` into the stored partition; with `replace`, the stored rows of those
+/// owners are dropped first.
+fn plan_merge(
+    spec: &TableSpec,
+    month: Month,
+    path: &Path,
+    stored: Option<Bytes>,
+    incoming: &[RecordBatch],
+    replace: Option<(&str, &[i64])>,
 ) -> Result<Plan> {
     if stored.is_none() && incoming.iter().all(|b| b.num_rows() == 0) {
         return Ok(Plan {
@@ -821,8 +815,14 @@ fn plan_upsert_replacing(
     let mut parts = Vec::new();
     let mut removed = 0;
     for batch in stored.iter().flat_map(|(_, b)| b) {
-        let (kept, n) = remove_owned(spec, owner, batch, owners)?;
-        removed += n;
+        let kept = match replace {
+            Some((owner, owners)) => {
+                let (kept, n) = remove_owned(spec, owner, batch, owners)?;
+                removed += n;
+                kept
+            }
+            None => batch.clone(),
+        };
         parts.push(conform_to(spec.name(), &kept, &schema)?);
     }
     for batch in incoming {
