@@ -641,65 +641,55 @@ impl JiraClient {
         }
     }
 
-    /// Every comment of an issue, oldest first.
-    pub fn comments(&self, issue_id: Id) -> BoxStream<'static, Result<Comment>> {
+    /// Pages through one of an issue's child lists (`/issue/{id}/comment`, `/worklog`).
+    fn issue_children<T>(
+        &self,
+        issue_id: Id,
+        child: &'static str,
+        endpoint: &'static str,
+        extra: &'static [(&'static str, &'static str)],
+    ) -> BoxStream<'static, Result<T>>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
         let client = self.clone();
         start_at_stream(move |start| {
             let client = client.clone();
             async move {
-                let ep = endpoint!(
-                    client,
-                    "GET",
-                    "/rest/api/3/issue/{id}/comment",
-                    "/rest/api/2/issue/{id}/comment"
-                );
-                let q = [
-                    ("startAt", start.to_string()),
-                    ("maxResults", "100".to_owned()),
-                    ("orderBy", "created".to_owned()),
-                ];
-                client
-                    .request(
-                        Method::Get,
-                        ep,
-                        &format!("{}/issue/{issue_id}/comment", client.api()),
-                        &q,
-                        None,
-                    )
-                    .await
+                let mut q = vec![("startAt", start.to_string())];
+                q.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+                let path = format!("{}/issue/{issue_id}/{child}", client.api());
+                client.request(Method::Get, endpoint, &path, &q, None).await
             }
         })
         .boxed()
     }
 
+    /// Every comment of an issue, oldest first.
+    pub fn comments(&self, issue_id: Id) -> BoxStream<'static, Result<Comment>> {
+        let ep = endpoint!(
+            self,
+            "GET",
+            "/rest/api/3/issue/{id}/comment",
+            "/rest/api/2/issue/{id}/comment"
+        );
+        self.issue_children(
+            issue_id,
+            "comment",
+            ep,
+            &[("maxResults", "100"), ("orderBy", "created")],
+        )
+    }
+
     /// Every worklog of an issue.
     pub fn worklogs(&self, issue_id: Id) -> BoxStream<'static, Result<Worklog>> {
-        let client = self.clone();
-        start_at_stream(move |start| {
-            let client = client.clone();
-            async move {
-                let ep = endpoint!(
-                    client,
-                    "GET",
-                    "/rest/api/3/issue/{id}/worklog",
-                    "/rest/api/2/issue/{id}/worklog"
-                );
-                let q = [
-                    ("startAt", start.to_string()),
-                    ("maxResults", "1000".to_owned()),
-                ];
-                client
-                    .request(
-                        Method::Get,
-                        ep,
-                        &format!("{}/issue/{issue_id}/worklog", client.api()),
-                        &q,
-                        None,
-                    )
-                    .await
-            }
-        })
-        .boxed()
+        let ep = endpoint!(
+            self,
+            "GET",
+            "/rest/api/3/issue/{id}/worklog",
+            "/rest/api/2/issue/{id}/worklog"
+        );
+        self.issue_children(issue_id, "worklog", ep, &[("maxResults", "1000")])
     }
 
     async fn worklog_change_list(
