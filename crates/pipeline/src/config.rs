@@ -68,6 +68,11 @@ pub struct WarehouseSection {
     /// that died (a partition write takes seconds) and is broken (env
     /// `JIRAFE_LOCK_STALE_SECONDS`).
     pub lock_stale_seconds: u64,
+    /// Store options for object-store warehouses (`[warehouse.options]`), for example
+    /// `region`, `endpoint`, `sse`, `sse_kms_key_id`, `allow_http`. Keys are the store's
+    /// own; the standard environment (`AWS_*`, …) fills in what is not given here. Never
+    /// put credentials here: they come from the environment.
+    pub options: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for WarehouseSection {
@@ -75,6 +80,7 @@ impl Default for WarehouseSection {
         WarehouseSection {
             url: None,
             lock_stale_seconds: 120,
+            options: std::collections::BTreeMap::new(),
         }
     }
 }
