@@ -392,6 +392,36 @@ impl Table {
         }
     }
 
+    /// The free-text columns: those whose values go through
+    /// [`Privacy::scrub`](crate::Privacy::scrub) (Utf8, or lists of Utf8). The post-write
+    /// leak scan runs the detectors over exactly these; every other string column holds
+    /// pseudonyms, keys, ids or Jira's enumerations.
+    ///
+    /// ```
+    /// use jirafe_schema::Table;
+    /// assert!(Table::Comments.free_text_columns().contains(&"body"));
+    /// assert!(!Table::Comments.free_text_columns().contains(&"author"));
+    /// assert!(Table::Users.free_text_columns().is_empty());
+    /// ```
+    pub const fn free_text_columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Issues => &["summary", "description", "environment", "labels"],
+            Table::Comments => &["body"],
+            Table::Changelog => &["from_value", "from_string", "to_value", "to_string"],
+            Table::Worklogs => &["comment"],
+            Table::RemoteLinks => &["global_id", "relationship", "url", "title", "summary"],
+            Table::Attachments => &["filename"],
+            Table::IssueCustomFields => &["value_text", "value_options"],
+            Table::Sprints => &["name", "goal"],
+            Table::Boards => &["name"],
+            Table::IssueLinks
+            | Table::Projects
+            | Table::Fields
+            | Table::Users
+            | Table::Deletions => &[],
+        }
+    }
+
     /// The owner column: the issue id a row belongs to, so deleting an issue removes its
     /// rows from every table that has one. `deletions` deliberately has none: the record of
     /// a deletion must survive the deletion.

@@ -699,3 +699,46 @@ fn an_opted_out_creators_issue_text_is_dropped() {
     assert!(text(issues, "reporter", 0).unwrap().starts_with("psn_"));
     assert_eq!(cell(issues, "labels", 0), "[«kept»]");
 }
+
+#[test]
+fn free_text_columns_are_exactly_the_scrubbed_ones() {
+    // Every value Privacy::scrub produced (marked «…») sits in a column listed as free
+    // text, and every listed column is a string column: the leak scan relies on both.
+    let all = [
+        flatten_cloud(&cloud_privacy()),
+        flatten_airbyte(&privacy_for(&airbyte().3)),
+        flatten_mobitel(&privacy_for(&shared(MOBITEL_ISSUE))),
+        flatten_mattermost(&privacy_for(&mattermost().3)),
+    ];
+    let mut seen = BTreeSet::new();
+    for batches in &all {
+        for (table, batch) in batches.non_empty() {
+            for (column, value) in strings(batch) {
+                if value.starts_with('«') {
+                    assert!(
+                        table.free_text_columns().contains(&column.as_str()),
+                        "{table}.{column} is scrubbed but not listed as free text"
+                    );
+                    seen.insert((table, column));
+                }
+            }
+        }
+    }
+    assert!(
+        seen.len() >= 8,
+        "fixtures exercise the scrubbed columns: {seen:?}"
+    );
+    for table in Table::ALL {
+        let schema = table.schema();
+        for column in table.free_text_columns() {
+            let field = schema
+                .field_with_name(column)
+                .unwrap_or_else(|_| panic!("{table}.{column} is not a column"));
+            assert!(
+                matches!(field.data_type(), arrow::datatypes::DataType::Utf8)
+                    || matches!(field.data_type(), arrow::datatypes::DataType::List(f) if f.data_type() == &arrow::datatypes::DataType::Utf8),
+                "{table}.{column} is not a string column"
+            );
+        }
+    }
+}
