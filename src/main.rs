@@ -12,7 +12,8 @@ use jirafe::exit;
 use jirafe::jira_sim::{OrgConfig, SimConfig, SimServer};
 use jirafe::pii_scrub::{HashKey, Person, Scrubber, jsonl};
 use jirafe::pipeline::{
-    Config, Progress, ProjectReport, RunReport, Sync, Warehouse, run_demo, save_report,
+    Config, JobOptions, JobOutcome, LeakReport, Progress, ProjectReport, RunReport, Warehouse,
+    retention_job, run_demo, run_sync_job, verify_privacy,
 };
 
 /// jirafe: collect Jira project data for analytics without exposing the people in it.
@@ -58,6 +59,30 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         issues: usize,
     },
+    /// Delete partitions past their table's retention period (`[retention]` in the config).
+    Retention {
+        /// Configuration file (default: ./jirafe.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Only print what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Scan every partition of the warehouse for personal data (exit code 3 when found).
+    VerifyPrivacy {
+        /// Configuration file (default: ./jirafe.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Do not ask Jira for the known people even when credentials are configured:
+        /// detectors only.
+        #[arg(long)]
+        no_jira: bool,
+    },
     /// Scrub JSON Lines from stdin to stdout: the `text` field (or --field) of each object.
     ///
     /// Other fields pass through unchanged. Malformed lines are not echoed (they may hold
@@ -69,6 +94,17 @@ enum Command {
         /// Known people, one display name per line (optionally `Name<TAB>email`).
         #[arg(long)]
         names: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain of `_audit/` (and compare this machine's local copy); exit code
+    /// 3 at the first broken link.
+    Verify {
+        /// Configuration file (default: ./jirafe.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -108,6 +144,13 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             issues,
         } => sim(listen, seed, issues),
         Command::Scrub { field, names } => scrub(&field, names.as_deref()),
+        Command::Retention { config, dry_run } => retention(config.as_deref(), dry_run),
+        Command::Audit {
+            command: AuditCommand::Verify { config },
+        } => audit_verify(config.as_deref()),
+        Command::VerifyPrivacy { config, no_jira } => {
+            verify_privacy_cmd(config.as_deref(), !no_jira)
+        }
     }
 }
 
@@ -173,14 +216,17 @@ fn print_summary(report: &RunReport) {
 
 fn demo(out: &std::path::Path, issues: usize) -> anyhow::Result<i32> {
     let rt = runtime()?;
-    let report = rt
+    let outcome = rt
         .block_on(run_demo(out, issues, &mut Lines))
         .map_err(pipeline_err)?;
     println!(
         "jirafe demo: a simulated Jira Cloud, synced into {}",
         out.display()
     );
-    print_summary(&report);
+    print_outcome(&outcome);
+    if outcome.privacy_alert() {
+        return Ok(exit::PRIVACY_ALERT);
+    }
     println!("\ntry it with DuckDB:");
     println!(
         "  duckdb -c \"SELECT status_category, count(*) FROM read_parquet('{}/issues/*/*.parquet', hive_partitioning = true) GROUP BY 1\"",
@@ -193,22 +239,154 @@ fn sync(config: Option<&std::path::Path>) -> anyhow::Result<i32> {
     let cfg = Config::load(config, |k| std::env::var(k).ok()).map_err(pipeline_err)?;
     let client = cfg.jira_client().map_err(pipeline_err)?;
     let key = cfg.hash_key().map_err(pipeline_err)?;
-    let warehouse =
-        Warehouse::open(cfg.warehouse_url().map_err(pipeline_err)?).map_err(pipeline_err)?;
+    let warehouse = open_warehouse(&cfg)?;
+    let options = job_options(&cfg);
     let rt = runtime()?;
-    let report = rt.block_on(async {
-        let mut s = Sync::new(&cfg, client, warehouse.clone(), key)?;
-        let report = s.run(&mut Lines).await?;
-        save_report(&warehouse, &report, cfg.report.path.as_deref()).await?;
-        Ok::<_, jirafe::pipeline::Error>(report)
-    });
-    let report = report.map_err(pipeline_err)?;
-    print_summary(&report);
+    let outcome = rt
+        .block_on(run_sync_job(
+            &cfg, client, warehouse, key, &options, &mut Lines,
+        ))
+        .map_err(pipeline_err)?;
+    print_outcome(&outcome);
+    Ok(if outcome.privacy_alert() {
+        exit::PRIVACY_ALERT
+    } else {
+        exit::SUCCESS
+    })
+}
+
+fn load_config(config: Option<&std::path::Path>) -> anyhow::Result<Config> {
+    Config::load(config, |k| std::env::var(k).ok()).map_err(pipeline_err)
+}
+
+fn open_warehouse(cfg: &Config) -> anyhow::Result<Warehouse> {
+    Warehouse::open(cfg.warehouse_url().map_err(pipeline_err)?).map_err(pipeline_err)
+}
+
+fn job_options(cfg: &Config) -> JobOptions {
+    JobOptions {
+        audit_local_copy: cfg.audit_local_copy(|k| std::env::var(k).ok()),
+    }
+}
+
+fn print_outcome(outcome: &JobOutcome) {
+    print_summary(&outcome.report);
+    print_leak(&outcome.leak);
+    if let Some(r) = &outcome.retention {
+        println!(
+            "  retention: {} partition(s) past retention deleted",
+            r.expired.len()
+        );
+    }
+    println!("  audit record #{}", outcome.audit_seq);
+    for w in &outcome.warnings {
+        eprintln!("jirafe: warning: {w}");
+    }
+}
+
+fn print_leak(leak: &LeakReport) {
+    if leak.clean() {
+        println!(
+            "  leak scan: clean ({} objects, {} values re-read)",
+            leak.objects_scanned, leak.values_scanned
+        );
+    } else {
+        println!(
+            "  PRIVACY ALERT: the leak scan found {} value(s) of personal data in the output: {}",
+            leak.total(),
+            serde_json::to_string(&leak.findings).unwrap_or_default()
+        );
+        for l in leak.locations.iter().take(20) {
+            println!(
+                "    {} column {} row {}: {}",
+                l.object, l.column, l.row, l.kind
+            );
+        }
+    }
+}
+
+fn retention(config: Option<&std::path::Path>, dry_run: bool) -> anyhow::Result<i32> {
+    let cfg = load_config(config)?;
+    if cfg.retention.default_days.is_none() && cfg.retention.tables.is_empty() {
+        return Err(ConfigError(
+            "retention: no retention is configured (set retention.default_days or retention.tables in jirafe.toml)"
+                .into(),
+        )
+        .into());
+    }
+    let warehouse = open_warehouse(&cfg)?;
+    let options = job_options(&cfg);
+    let rt = runtime()?;
+    let r = rt
+        .block_on(retention_job(&cfg, &warehouse, dry_run, &options))
+        .map_err(pipeline_err)?;
+    for rule in &r.rules {
+        println!(
+            "{:<20} keep {:>5} days: oldest month kept {}",
+            rule.table, rule.days, rule.oldest_kept_month
+        );
+    }
+    let verb = if dry_run { "would delete" } else { "deleted" };
+    for p in &r.expired {
+        println!("{verb} {}", p.object);
+    }
+    println!("{} partition(s) {verb}", r.expired.len());
     Ok(exit::SUCCESS)
 }
 
+fn audit_verify(config: Option<&std::path::Path>) -> anyhow::Result<i32> {
+    let cfg = load_config(config)?;
+    let warehouse = open_warehouse(&cfg)?;
+    let log =
+        jirafe::pipeline::AuditLog::new(warehouse, cfg.audit_local_copy(|k| std::env::var(k).ok()));
+    let rt = runtime()?;
+    let v = rt.block_on(log.verify()).map_err(pipeline_err)?;
+    match &v.first_break {
+        None => {
+            println!(
+                "audit chain intact: {} record(s); {} record(s) of the local copy match",
+                v.records, v.local_records_checked
+            );
+            Ok(exit::SUCCESS)
+        }
+        Some(b) => {
+            println!(
+                "AUDIT CHAIN BROKEN at {}: {} ({} record(s) verified before it)",
+                b.object, b.reason, v.records
+            );
+            Ok(exit::PRIVACY_ALERT)
+        }
+    }
+}
+
+fn verify_privacy_cmd(config: Option<&std::path::Path>, use_jira: bool) -> anyhow::Result<i32> {
+    let cfg = load_config(config)?;
+    let warehouse = open_warehouse(&cfg)?;
+    let options = job_options(&cfg);
+    let rt = runtime()?;
+    let (leak, directory) = rt
+        .block_on(verify_privacy(&cfg, &warehouse, use_jira, &options))
+        .map_err(pipeline_err)?;
+    println!(
+        "verify-privacy: {} objects, {} rows, {} values; known people from {}",
+        leak.objects_scanned,
+        leak.rows_scanned,
+        leak.values_scanned,
+        match directory {
+            jirafe::pipeline::ScanDirectory::Jira => "Jira's user search",
+            _ => "nowhere (detectors only: set Jira credentials to search for known names)",
+        }
+    );
+    print_leak(&leak);
+    Ok(if leak.clean() {
+        exit::SUCCESS
+    } else {
+        exit::PRIVACY_ALERT
+    })
+}
+
 fn doctor(config: Option<&std::path::Path>) -> anyhow::Result<i32> {
-    let cfg = Config::load(config, |k| std::env::var(k).ok()).map_err(pipeline_err)?;
+    let cfg = load_config(config)?;
     let rt = runtime()?;
     let r = rt.block_on(jirafe::pipeline::doctor(&cfg));
     for c in &r.checks {

@@ -23,8 +23,14 @@ pub struct Config {
     pub sync: SyncSection,
     /// Privacy settings.
     pub privacy: PrivacySection,
-    /// Run report.
+    /// Run report, metrics and alerts.
     pub report: ReportSection,
+    /// How long each table is kept.
+    pub retention: RetentionSection,
+    /// The audit trail.
+    pub audit: AuditSection,
+    /// The webhook receiver (`jirafe serve`).
+    pub webhook: WebhookSection,
     /// Secrets from the environment, never from the file.
     #[serde(skip)]
     pub secrets: Secrets,
@@ -130,12 +136,64 @@ pub struct PrivacySection {
     pub policy: Option<Policy>,
 }
 
-/// `[report]`.
+/// `[report]`: the run report, the Prometheus textfile and the privacy alert.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReportSection {
     /// Where to write the JSON run report (default: `_reports/` in the warehouse only).
     pub path: Option<PathBuf>,
+    /// Where to write the run's metrics in the Prometheus text format, for node_exporter's
+    /// textfile collector (a `*.prom` file in its directory; env `JIRAFE_PROMETHEUS_FILE`).
+    /// Written atomically (temp file + rename) at the end of every run, failed or not.
+    pub prometheus_path: Option<PathBuf>,
+    /// An HTTPS endpoint that receives a POST with counts only (never content) when the
+    /// leak scan finds something (env `JIRAFE_ALERT_URL`). `http://` only on loopback.
+    pub alert_url: Option<String>,
+}
+
+/// `[retention]`: days to keep, per table, counted from the month's last day.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSection {
+    /// Days for every table not listed in `tables` (absent: kept forever).
+    pub default_days: Option<u32>,
+    /// Days per table, e.g. `comments = 365` (table names as in `docs/tables.md`).
+    pub tables: std::collections::BTreeMap<String, u32>,
+    /// Run retention at the end of every `jirafe sync`.
+    pub after_sync: bool,
+}
+
+/// `[audit]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSection {
+    /// The local copy of the audit records this machine writes (env `JIRAFE_AUDIT_LOCAL`).
+    /// Default: `$XDG_STATE_HOME/jirafe/audit-<warehouse digest>.jsonl` (or under
+    /// `~/.local/state`). Set to an empty string to keep no local copy.
+    pub local_copy: Option<PathBuf>,
+}
+
+/// `[webhook]`: the receiver of `jirafe serve`. The secret comes from the environment
+/// only (`JIRAFE_WEBHOOK_SECRET`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookSection {
+    /// Address to listen on (`--listen` overrides).
+    pub listen: String,
+    /// Where the journal of accepted events lives (local disk).
+    pub data_dir: PathBuf,
+    /// Largest accepted body in bytes.
+    pub body_limit_bytes: usize,
+}
+
+impl Default for WebhookSection {
+    fn default() -> Self {
+        WebhookSection {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("jirafe-webhook"),
+            body_limit_bytes: 1 << 20,
+        }
+    }
 }
 
 /// Secrets, read only from the environment.
@@ -147,6 +205,8 @@ pub struct Secrets {
     pub pat: Option<Secret>,
     /// `JIRAFE_HASH_KEY`.
     pub hash_key: Option<Secret>,
+    /// `JIRAFE_WEBHOOK_SECRET`.
+    pub webhook_secret: Option<Secret>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -158,6 +218,10 @@ impl std::fmt::Debug for Secrets {
             )
             .field("pat", &self.pat.as_ref().map(|_| "**REDACTED**"))
             .field("hash_key", &self.hash_key.as_ref().map(|_| "**REDACTED**"))
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "**REDACTED**"),
+            )
             .finish()
     }
 }
@@ -230,7 +294,17 @@ impl Config {
                 )
             })?;
         }
+        if let Some(v) = get("JIRAFE_PROMETHEUS_FILE") {
+            self.report.prometheus_path = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("JIRAFE_ALERT_URL") {
+            self.report.alert_url = Some(v);
+        }
+        if let Some(v) = env("JIRAFE_AUDIT_LOCAL") {
+            self.audit.local_copy = Some(PathBuf::from(v.trim()));
+        }
         self.secrets.api_token = get("JIRA_API_TOKEN").map(Secret::new);
+        self.secrets.webhook_secret = get("JIRAFE_WEBHOOK_SECRET").map(Secret::new);
         self.secrets.pat = get("JIRA_PAT").map(Secret::new);
         self.secrets.hash_key = get("JIRAFE_HASH_KEY").map(Secret::new);
         self.validate()
@@ -245,6 +319,25 @@ impl Config {
         }
         if let Some(s) = &self.sync.since {
             parse_since(s)?;
+        }
+        for table in self.retention.tables.keys() {
+            if !jirafe_schema::Table::ALL.iter().any(|t| t.name() == table) {
+                let names: Vec<&str> = jirafe_schema::Table::ALL.iter().map(|t| t.name()).collect();
+                return Err(bad(
+                    "retention.tables",
+                    format!("'{table}' is not a table (tables: {})", names.join(", ")),
+                ));
+            }
+        }
+        if self.retention.default_days == Some(0) || self.retention.tables.values().any(|&d| d == 0)
+        {
+            return Err(bad("retention", "days must be at least 1"));
+        }
+        if let Some(url) = &self.report.alert_url {
+            check_alert_url(url)?;
+        }
+        if self.webhook.body_limit_bytes < 1024 {
+            return Err(bad("webhook.body_limit_bytes", "must be at least 1024"));
         }
         if self.sync.batch_issues == 0 {
             return Err(bad("sync.batch_issues", "must be at least 1"));
@@ -329,6 +422,27 @@ impl Config {
         HashKey::from_env_value(raw.expose()).map_err(|e| bad("JIRAFE_HASH_KEY", e.to_string()))
     }
 
+    /// Days `table` is kept, if limited.
+    pub fn retention_days(&self, table: &str) -> Option<u32> {
+        self.retention
+            .tables
+            .get(table)
+            .copied()
+            .or(self.retention.default_days)
+    }
+
+    /// The local copy of the audit log: configured, or the default path; `None` when set
+    /// to an empty string or no home directory is known.
+    pub fn audit_local_copy(&self, env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+        match &self.audit.local_copy {
+            Some(p) if p.as_os_str().is_empty() => None,
+            Some(p) => Some(p.clone()),
+            None => {
+                crate::audit::default_local_copy(self.warehouse.url.as_deref().unwrap_or(""), env)
+            }
+        }
+    }
+
     /// The warehouse URL.
     ///
     /// # Errors
@@ -350,8 +464,27 @@ impl Config {
             "overlap": self.sync.overlap_minutes, "census_every": self.sync.census_every,
             "opt_out_count": self.privacy.opt_out.len(),
             "policy": self.privacy.policy.as_ref().map(|p| format!("{p:?}")),
+            "retention": {"default_days": self.retention.default_days, "tables": self.retention.tables},
         });
         hex::encode(sha2::Sha256::digest(view.to_string().as_bytes()))
+    }
+}
+
+fn check_alert_url(url: &str) -> Result<()> {
+    let parsed = url::Url::parse(url).map_err(|_| bad("report.alert_url", "is not a URL"))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(bad(
+            "report.alert_url",
+            "must be https:// (http:// only on loopback)",
+        )),
     }
 }
 

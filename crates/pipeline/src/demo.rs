@@ -8,8 +8,7 @@ use jirafe_pii_scrub::HashKey;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::report::RunReport;
-use crate::sync::{Progress, Sync};
+use crate::sync::Progress;
 use crate::warehouse::Warehouse;
 
 /// A demo key, fresh for every run: the demo's pseudonyms cannot be linked across runs.
@@ -59,11 +58,16 @@ fn hex_key(bytes: &[u8]) -> String {
 }
 
 /// Runs the simulated organisation (`issues` issues, seed 42) through the full pipeline
-/// into `out`, a local folder.
+/// into `out`, a local folder: the sync, the leak scan and the audit records (in `out`'s
+/// `_audit/`; the demo keeps no local copy).
 ///
 /// # Errors
 /// When the folder cannot be created or any stage fails.
-pub async fn run_demo(out: &Path, issues: usize, progress: &mut dyn Progress) -> Result<RunReport> {
+pub async fn run_demo(
+    out: &Path,
+    issues: usize,
+    progress: &mut dyn Progress,
+) -> Result<crate::job::JobOutcome> {
     let sim = SimServer::start(SimConfig {
         org: OrgConfig::new(42, issues),
         ..SimConfig::default()
@@ -82,11 +86,15 @@ pub async fn run_demo(out: &Path, issues: usize, progress: &mut dyn Progress) ->
     let client = ClientBuilder::new(sim.base_url())
         .with_auth(Auth::basic(creds.email, creds.api_token))
         .build()?;
-    let report = {
-        let mut s = Sync::new(&cfg, client, warehouse.clone(), demo_key()?)?;
-        s.run(progress).await?
-    };
-    crate::report::save(&warehouse, &report, None).await?;
+    let outcome = crate::job::run_sync_job(
+        &cfg,
+        client,
+        warehouse,
+        demo_key()?,
+        &crate::job::JobOptions::default(),
+        progress,
+    )
+    .await?;
     sim.shutdown().await;
-    Ok(report)
+    Ok(outcome)
 }

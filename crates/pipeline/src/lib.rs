@@ -28,19 +28,32 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod audit;
 mod config;
 mod demo;
 mod doctor;
 mod error;
+mod job;
+pub mod leak_scan;
+pub mod metrics;
 mod privacy;
 mod report;
+pub mod retention;
 mod state;
 mod sync;
 mod warehouse;
 
+pub use audit::{AuditEntry, AuditKind, AuditLog, AuditRecord, AuditVerification};
+pub use job::{
+    JobOptions, JobOutcome, ScanDirectory, retention_job, run_sync_job, scan_audit_detail,
+    sync_audit_detail, verify_privacy,
+};
+pub use leak_scan::{LeakReport, LeakScanner};
+pub use retention::{RetentionReport, run_retention};
+
 pub use config::{
-    Config, JiraSection, PrivacySection, ReportSection, ScopeSection, Secrets, SyncSection,
-    WarehouseSection,
+    AuditSection, Config, JiraSection, PrivacySection, ReportSection, RetentionSection,
+    ScopeSection, Secrets, SyncSection, WarehouseSection, WebhookSection,
 };
 pub use demo::{run_demo, simulated_jira};
 pub use doctor::{Check, DoctorReport, doctor};

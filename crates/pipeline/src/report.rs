@@ -95,6 +95,11 @@ pub struct RunReport {
     pub partitions_unchanged: u64,
     /// Bytes written.
     pub bytes_written: u64,
+    /// What the post-write leak scan found in the objects written, per kind (empty when
+    /// clean).
+    pub leak_findings: BTreeMap<String, u64>,
+    /// Whether the leak scan raised a privacy alert.
+    pub privacy_alert: bool,
 }
 
 impl RunReport {

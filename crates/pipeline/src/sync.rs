@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
+use arrow::array::RecordBatch;
 use futures::TryStreamExt;
 use jirafe_jira_client::models::{Field, Issue, Project};
 use jirafe_jira_client::{
@@ -51,6 +52,8 @@ pub struct Sync<'a> {
     privacy: RunPrivacy,
     fields: Vec<Field>,
     specs: BTreeMap<Table, TableSpec>,
+    /// Per table with retention, the first microsecond kept: older rows are not written.
+    keep_from: BTreeMap<Table, i64>,
     report: RunReport,
 }
 
@@ -95,6 +98,9 @@ impl<'a> Sync<'a> {
             key_id,
             ..RunReport::default()
         };
+        let keep_from = crate::retention::keep_from_micros(cfg, time::OffsetDateTime::now_utc())
+            .into_iter()
+            .collect();
         Ok(Sync {
             cfg,
             client,
@@ -103,6 +109,7 @@ impl<'a> Sync<'a> {
             privacy,
             fields: Vec::new(),
             specs,
+            keep_from,
             report,
         })
     }
@@ -119,6 +126,43 @@ impl<'a> Sync<'a> {
     /// next run resumes from them.
     pub async fn run(&mut self, progress: &mut dyn Progress) -> Result<RunReport> {
         let started = Instant::now();
+        let outcome = self.run_inner(progress).await;
+        self.finish_report(started, outcome.is_ok());
+        outcome.map(|()| self.report.clone())
+    }
+
+    /// The report so far: after a failed [`run`](Self::run), what the run did before it
+    /// failed (`success` false), for the audit log and the metrics.
+    pub fn report(&self) -> &RunReport {
+        &self.report
+    }
+
+    fn finish_report(&mut self, started: Instant, success: bool) {
+        let m = self.client.metrics();
+        self.report.requests.clear();
+        for ((endpoint, status), n) in &m.requests {
+            *self
+                .report
+                .requests
+                .entry(format!("{endpoint} {status}"))
+                .or_default() += n;
+        }
+        for (endpoint, n) in &m.transport_errors {
+            *self
+                .report
+                .requests
+                .entry(format!("{endpoint} transport_error"))
+                .or_default() += n;
+        }
+        self.report.requests_total = m.total_requests();
+        self.report.retries = m.retries;
+        self.report.rate_limit_wait_ms = m.rate_limit_wait.as_millis() as u64;
+        self.report.pii_findings = self.privacy.findings();
+        self.report.duration_ms = started.elapsed().as_millis() as u64;
+        self.report.success = success;
+    }
+
+    async fn run_inner(&mut self, progress: &mut dyn Progress) -> Result<()> {
         let me = self.client.myself().await?;
         self.privacy.observe(&me);
         self.privacy.refresh()?;
@@ -179,29 +223,7 @@ impl<'a> Sync<'a> {
             self.report.projects.push(pr);
         }
         self.write_dimensions(&collect).await?;
-
-        let m = self.client.metrics();
-        for ((endpoint, status), n) in &m.requests {
-            *self
-                .report
-                .requests
-                .entry(format!("{endpoint} {status}"))
-                .or_default() += n;
-        }
-        for (endpoint, n) in &m.transport_errors {
-            *self
-                .report
-                .requests
-                .entry(format!("{endpoint} transport_error"))
-                .or_default() += n;
-        }
-        self.report.requests_total = m.total_requests();
-        self.report.retries = m.retries;
-        self.report.rate_limit_wait_ms = m.rate_limit_wait.as_millis() as u64;
-        self.report.pii_findings = self.privacy.findings();
-        self.report.duration_ms = started.elapsed().as_millis() as u64;
-        self.report.success = true;
-        Ok(self.report.clone())
+        Ok(())
     }
 
     fn scope(&self, browsable: &[Project]) -> (Vec<Project>, Vec<SkippedProject>) {
@@ -386,6 +408,10 @@ impl<'a> Sync<'a> {
             let Some(spec) = self.specs.get(&table) else {
                 continue;
             };
+            let batch = &self.unexpired(table, spec, batch)?;
+            if batch.num_rows() == 0 {
+                continue;
+            }
             let rep = self.writer.upsert(spec, [batch.clone()]).await?;
             *self.report.rows.entry(table.name().to_owned()).or_default() +=
                 batch.num_rows() as u64;
@@ -403,9 +429,19 @@ impl<'a> Sync<'a> {
             let Some(spec) = self.specs.get(&table) else {
                 continue;
             };
+            let batch = &self.unexpired(table, spec, batch)?;
             let rep = if table.is_issue_child() && spec.owner_column().is_some() {
+                // Owners in a month past retention: nothing of theirs is written there.
+                let keep_from = self.keep_from.get(&table).copied();
+                let owners: Vec<(Id, Month)> = owners
+                    .iter()
+                    .copied()
+                    .filter(|(_, m)| {
+                        keep_from.is_none_or(|k| crate::retention::month_start_micros(*m) >= k)
+                    })
+                    .collect();
                 self.writer
-                    .upsert_replacing(spec, owners, [batch.clone()])
+                    .upsert_replacing(spec, &owners, [batch.clone()])
                     .await?
             } else if batch.num_rows() > 0 {
                 self.writer.upsert(spec, [batch.clone()]).await?
@@ -417,6 +453,21 @@ impl<'a> Sync<'a> {
             self.record(&rep);
         }
         Ok(())
+    }
+
+    /// The rows of `batch` in months that are not past the table's retention.
+    fn unexpired(
+        &self,
+        table: Table,
+        spec: &TableSpec,
+        batch: &RecordBatch,
+    ) -> Result<RecordBatch> {
+        match self.keep_from.get(&table) {
+            Some(&keep_from) => {
+                crate::retention::drop_expired(batch, spec.month_column(), keep_from)
+            }
+            None => Ok(batch.clone()),
+        }
     }
 
     fn record(&mut self, rep: &WriteReport) {
