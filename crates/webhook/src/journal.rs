@@ -493,6 +493,7 @@ pub(crate) fn open(dir: &Path, opts: JournalOptions) -> Result<Journal> {
         dedup,
         shared: Arc::clone(&shared),
         poisoned: false,
+        background: None,
         _lock: lock,
     };
     writer.compact(&rec.pending)?;
@@ -522,6 +523,7 @@ struct Writer {
     dedup: Dedup,
     shared: Arc<Shared>,
     poisoned: bool,
+    background: Option<Background>,
     _lock: DirLock,
 }
 
@@ -595,6 +597,9 @@ impl Writer {
                 }
             }
             let ok = !self.poisoned && (buf.is_empty() || self.commit(&buf));
+            if ok && let Some(bg) = self.background.as_mut() {
+                bg.tail.extend_from_slice(&buf);
+            }
             buf.clear();
             if ok {
                 let accepted = staged.len() as u64;
@@ -613,6 +618,7 @@ impl Writer {
                 }
             }
             if let Some(reply) = close {
+                self.finish_background();
                 self.file = None;
                 self.shared.journal_ok.store(false, Ordering::Release);
                 drop(self);
@@ -653,12 +659,53 @@ impl Writer {
         self.shared.journal_ok.store(false, Ordering::Release);
     }
 
+    /// Starts a compaction in the background when the file has grown enough, or installs
+    /// a finished one. The writer keeps appending meanwhile; what it commits after the
+    /// snapshot (the tail) is appended to the new file before it replaces the old one, so
+    /// only that short step holds up deliveries.
     fn maybe_compact(&mut self) {
-        if self.poisoned || self.len < self.threshold || self.len < self.compacted_len * 2 {
+        if self.poisoned {
             return;
         }
-        let pending: Vec<Event> = self.shared.pending().iter().cloned().collect();
-        if let Err(e) = self.compact(&pending) {
+        if let Some(bg) = &self.background {
+            if bg.handle.is_finished() {
+                self.finish_background();
+            }
+            return;
+        }
+        if self.len < self.threshold || self.len < self.compacted_len.saturating_mul(2) {
+            return;
+        }
+        let snapshot = self.snapshot();
+        let dir = self.dir.clone();
+        let spawned = std::thread::Builder::new()
+            .name("jirafe-webhook-compact".into())
+            .spawn(move || write_tmp(&dir, &snapshot.to_bytes()));
+        match spawned {
+            Ok(handle) => {
+                self.background = Some(Background {
+                    handle,
+                    tail: Vec::new(),
+                })
+            }
+            Err(e) => {
+                tracing::warn!(target: "jirafe_webhook", error = %e, "journal compaction not started");
+                self.compacted_len = self.len;
+            }
+        }
+    }
+
+    /// Waits for the background compaction, if any, and installs it.
+    fn finish_background(&mut self) {
+        let Some(bg) = self.background.take() else {
+            return;
+        };
+        let result = match bg.handle.join() {
+            Ok(r) if !self.poisoned => r.and_then(|len| self.install(len, &bg.tail)),
+            Ok(_) => return,
+            Err(_) => Err(Error::JournalClosed),
+        };
+        if let Err(e) = result {
             tracing::warn!(target: "jirafe_webhook", error = %e, "journal compaction failed");
             if self.file.is_none() {
                 self.poison();
@@ -669,30 +716,45 @@ impl Writer {
         }
     }
 
-    /// Rewrites the journal as header + dedup entries + `pending`, atomically.
+    fn snapshot(&mut self) -> Snapshot {
+        self.dedup.prune(now_ms());
+        let processed_upto = self.processed_upto;
+        Snapshot {
+            next_seq: self.next_seq,
+            processed_upto,
+            dedup: self.dedup.order.iter().copied().collect(),
+            pending: self
+                .shared
+                .pending()
+                .iter()
+                .filter(|e| e.seq > processed_upto)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Rewrites the journal as header + dedup entries + `pending`, atomically, now.
     fn compact(&mut self, pending: &[Event]) -> Result<()> {
-        let now = now_ms();
-        self.dedup.prune(now);
-        let mut buf = Vec::with_capacity(64 + self.dedup.order.len() * 48 + pending.len() * 80);
-        push_line(
-            &mut buf,
-            format_args!("H 1 {} {}", self.next_seq, self.processed_upto),
-        );
-        for &(fp, at) in &self.dedup.order {
-            push_line(&mut buf, format_args!("K {fp:032x} {at}"));
-        }
-        for e in pending.iter().filter(|e| e.seq > self.processed_upto) {
-            push_event(&mut buf, e);
-        }
+        let mut snapshot = self.snapshot();
+        snapshot.pending = pending
+            .iter()
+            .filter(|e| e.seq > self.processed_upto)
+            .cloned()
+            .collect();
+        let len = write_tmp(&self.dir, &snapshot.to_bytes())?;
+        self.install(len, &[])
+    }
+
+    /// Appends `tail` to the finished `journal.tmp` and renames it over the journal.
+    fn install(&mut self, base_len: u64, tail: &[u8]) -> Result<()> {
         let tmp = self.dir.join(JOURNAL_TMP);
-        {
-            let mut opts = OpenOptions::new();
-            opts.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-            let mut f = opts.open(&tmp).map_err(journal_err(&tmp))?;
-            f.write_all(&buf).map_err(journal_err(&tmp))?;
-            f.sync_all().map_err(journal_err(&tmp))?;
+        if !tail.is_empty() {
+            let mut f = OpenOptions::new()
+                .append(true)
+                .open(&tmp)
+                .map_err(journal_err(&tmp))?;
+            f.write_all(tail).map_err(journal_err(&tmp))?;
+            f.sync_data().map_err(journal_err(&tmp))?;
         }
         fs::rename(&tmp, &self.path).map_err(journal_err(&self.path))?;
         // From here the old handle points at an unlinked file: reopen before anything else.
@@ -700,10 +762,63 @@ impl Writer {
         let file = open_append(&self.path).map_err(journal_err(&self.path))?;
         sync_dir(&self.dir).map_err(journal_err(&self.path))?;
         self.file = Some(file);
-        self.len = buf.len() as u64;
+        self.len = base_len + tail.len() as u64;
         self.compacted_len = self.len;
         Ok(())
     }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Never leave a compaction writing after the directory lock is released.
+        if let Some(bg) = self.background.take() {
+            let _ = bg.handle.join();
+        }
+    }
+}
+
+/// A compaction running on its own thread, and what was committed since its snapshot.
+struct Background {
+    handle: std::thread::JoinHandle<Result<u64>>,
+    tail: Vec<u8>,
+}
+
+/// The journal's state at one instant, enough to write a compacted file.
+struct Snapshot {
+    next_seq: u64,
+    processed_upto: u64,
+    dedup: Vec<(u128, i64)>,
+    pending: Vec<Event>,
+}
+
+impl Snapshot {
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(64 + self.dedup.len() * 60 + self.pending.len() * 80);
+        push_line(
+            &mut buf,
+            format_args!("H 1 {} {}", self.next_seq, self.processed_upto),
+        );
+        for &(fp, at) in &self.dedup {
+            push_line(&mut buf, format_args!("K {fp:032x} {at}"));
+        }
+        for e in &self.pending {
+            push_event(&mut buf, e);
+        }
+        buf
+    }
+}
+
+/// Writes `journal.tmp` and syncs it; returns its length.
+fn write_tmp(dir: &Path, bytes: &[u8]) -> Result<u64> {
+    let tmp = dir.join(JOURNAL_TMP);
+    let mut opts = OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&tmp).map_err(journal_err(&tmp))?;
+    f.write_all(bytes).map_err(journal_err(&tmp))?;
+    f.sync_all().map_err(journal_err(&tmp))?;
+    Ok(bytes.len() as u64)
 }
 
 #[cfg(test)]
@@ -906,9 +1021,43 @@ mod tests {
             j.close().await;
         });
         let len = fs::metadata(dir.path().join(JOURNAL_FILE)).unwrap().len();
+        // Uncompacted, 2000 events and their markers take about 120 KB.
         assert!(
-            len < 3 * 4096,
+            len < 40 * 1024,
             "journal is {len} bytes after 2000 processed events"
         );
+    }
+
+    #[test]
+    fn appends_during_background_compaction_survive() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = JournalOptions {
+            compact_threshold: 2048,
+            dedup_capacity: 10_000,
+            ..opts()
+        };
+        rt().block_on(async {
+            let j = open(dir.path(), o.clone()).unwrap();
+            for i in 1..=3000u64 {
+                let d = DeliveryId::parse(&format!("d-{i}"));
+                j.append(vec![i], EventKind::IssueUpdated, d).await.unwrap();
+                if i <= 1500 {
+                    let e = j.shared.pending().pop_front().unwrap();
+                    j.shared.depth.fetch_sub(1, Ordering::AcqRel);
+                    j.mark_processed(e.seq).await;
+                }
+            }
+            j.close().await;
+            let j = open(dir.path(), o).unwrap();
+            let seqs: Vec<u64> = j.shared.pending().iter().map(|e| e.seq).collect();
+            assert_eq!(seqs, (1501..=3000).collect::<Vec<_>>());
+            // Every delivery id is still remembered, processed or not.
+            for i in [1u64, 750, 1500, 1501, 3000] {
+                let d = DeliveryId::parse(&format!("d-{i}"));
+                let a = j.append(vec![i], EventKind::IssueUpdated, d).await.unwrap();
+                assert_eq!(a, Appended::Duplicate, "d-{i}");
+            }
+            j.close().await;
+        });
     }
 }
