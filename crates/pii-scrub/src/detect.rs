@@ -2,12 +2,14 @@
 //! text) whose candidates are confirmed by validators (Luhn, mod 97, octet ranges,
 //! std IPv6 parsing, SSN and NINO rules, phone structure, entropy).
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex_automata::{
-    Input, MatchKind,
+    Anchored, Input, MatchKind,
     meta::{self, Regex},
     util::syntax,
 };
 
+use crate::scan::Masks;
 use crate::{Detectors, Error, Kind, Result};
 
 /// A found value: byte range in the text and its kind.
@@ -105,11 +107,138 @@ const PATTERNS: &[(Det, &str)] = &[
     ),
 ];
 
+/// Literals that start a match of [`PATTERNS`] anywhere (not only at a word
+/// start); matched exactly, as the patterns spell them.
+const ANYWHERE: &[&str] = &["-----BEGIN", "://", "hooks.slack.com/services/"];
+
+/// Literals that start a match of a `\b`-anchored pattern (tokens, the
+/// `Authorization` header, `Bearer`, secret-like context words), matched ASCII
+/// case-insensitively at ASCII word starts.
+const AT_WORD_START: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "bearer",
+    "akia",
+    "asia",
+    "agpa",
+    "aida",
+    "aroa",
+    "aipa",
+    "anpa",
+    "anva",
+    "abia",
+    "acca",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "glptt-",
+    "glcbt-",
+    "gloas-",
+    "glft-",
+    "glimt-",
+    "glsoat-",
+    "xox",
+    "xapp-",
+    "sk_",
+    "rk_",
+    "pk_",
+    "whsec_",
+    "aiza",
+    "ya29.",
+    "gocspx-",
+    "atatt",
+    "atctt",
+    "atoat",
+    "eyj",
+    "npm_",
+    "sk-",
+    "sg.",
+    "sk0",
+    "sk1",
+    "sk2",
+    "sk3",
+    "sk4",
+    "sk5",
+    "sk6",
+    "sk7",
+    "sk8",
+    "sk9",
+    "ska",
+    "skb",
+    "skc",
+    "skd",
+    "ske",
+    "skf",
+    "hf_",
+    "dop_v1_",
+    "shpat_",
+    "shpca_",
+    "shppa_",
+    "shpss_",
+    "token",
+    "secret",
+    "key",
+    "credential",
+    "password",
+    "passwd",
+    "apikey",
+    "signature",
+];
+
+/// Keywords of `password=`-style assignments: matched ASCII case-insensitively
+/// anywhere inside the identifier run just before a `:` or `=`.
+const ASSIGNMENT_KEYS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "api_key",
+    "api-key",
+    "apikey",
+    "access_key",
+    "access-key",
+    "private_key",
+    "private-key",
+    "auth_token",
+    "auth-token",
+    "access_token",
+    "access-token",
+    "refresh_token",
+    "refresh-token",
+    "client_secret",
+    "client-secret",
+    "token",
+    "credential",
+];
+
+/// Bit per folded first three bytes of an [`AT_WORD_START`] literal.
+const TRIGRAM_BITS: usize = 1 << 15;
+
+fn trigram(b: &[u8]) -> Option<usize> {
+    let f = |i: usize| b.get(i).map(|c| usize::from((c | 0x20) & 0x1f));
+    Some((f(0)? << 10) | (f(1)? << 5) | f(2)?)
+}
+
 /// The compiled structured detectors.
 #[derive(Debug)]
 pub(crate) struct Structured {
     re: Option<Regex>,
     dets: Vec<Det>,
+    /// Exact [`ANYWHERE`] literals.
+    anywhere: Vec<memchr::memmem::Finder<'static>>,
+    /// Anchored, case-insensitive [`AT_WORD_START`] literals.
+    word_start: Option<AhoCorasick>,
+    /// [`trigram`]s of the [`AT_WORD_START`] literals.
+    trigrams: Vec<u64>,
+    /// Case-insensitive [`ASSIGNMENT_KEYS`].
+    assignment: Option<AhoCorasick>,
 }
 
 impl Structured {
@@ -120,7 +249,14 @@ impl Structured {
             .map(|(d, p)| (*d, *p))
             .unzip();
         if pats.is_empty() {
-            return Ok(Self { re: None, dets });
+            return Ok(Self {
+                re: None,
+                dets,
+                anywhere: Vec::new(),
+                word_start: None,
+                trigrams: Vec::new(),
+                assignment: None,
+            });
         }
         let re = Regex::builder()
             .syntax(syntax::Config::new().unicode(true).utf8(true))
@@ -134,17 +270,124 @@ impl Structured {
             .map_err(|e| Error::Patterns {
                 source: Box::new(e),
             })?;
-        Ok(Self { re: Some(re), dets })
+        let ac_err = |e: aho_corasick::BuildError| Error::Patterns {
+            source: Box::new(e),
+        };
+        let word_start = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .start_kind(aho_corasick::StartKind::Anchored)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(AT_WORD_START)
+            .map_err(ac_err)?;
+        let assignment = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(ASSIGNMENT_KEYS)
+            .map_err(ac_err)?;
+        let mut trigrams = vec![0u64; TRIGRAM_BITS / 64];
+        for lit in AT_WORD_START {
+            if let Some(t) = trigram(lit.as_bytes())
+                && let Some(slot) = trigrams.get_mut(t / 64)
+            {
+                *slot |= 1 << (t % 64);
+            }
+        }
+        Ok(Self {
+            re: Some(re),
+            dets,
+            anywhere: ANYWHERE
+                .iter()
+                .map(|l| memchr::memmem::Finder::new(l.as_bytes()))
+                .collect(),
+            word_start: Some(word_start),
+            trigrams,
+            assignment: Some(assignment),
+        })
+    }
+
+    /// Every offset where a pattern match may start, sorted and deduplicated:
+    /// a superset of the real match starts.
+    fn candidates(&self, hay: &[u8], masks: &Masks, starts: &mut Vec<usize>) {
+        for f in &self.anywhere {
+            starts.extend(f.find_iter(hay));
+        }
+        if let Some(ac) = &self.word_start {
+            for p in masks.ascii_word_starts() {
+                let hit = hay
+                    .get(p..)
+                    .and_then(trigram)
+                    .and_then(|t| self.trigrams.get(t / 64).map(|w| w & (1 << (t % 64)) != 0))
+                    .unwrap_or(false);
+                if hit
+                    && ac
+                        .find(
+                            aho_corasick::Input::new(hay)
+                                .span(p..hay.len())
+                                .anchored(aho_corasick::Anchored::Yes),
+                        )
+                        .is_some()
+                {
+                    starts.push(p);
+                }
+            }
+        }
+        if let Some(ac) = &self.assignment {
+            for q in memchr::memchr2_iter(b':', b'=', hay) {
+                // `key["']?[ \t]*` before the separator; the key is the run of
+                // identifier bytes, and an assignment keyword lies inside it.
+                let mut j = q;
+                while j > 0 && matches!(hay.get(j - 1), Some(b' ' | b'\t')) {
+                    j -= 1;
+                }
+                if j > 0 && matches!(hay.get(j - 1), Some(b'"' | b'\'')) {
+                    j -= 1;
+                }
+                let re = j;
+                while j > 0
+                    && hay.get(j - 1).is_some_and(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')
+                    })
+                {
+                    j -= 1;
+                }
+                let rs = j;
+                if rs == re {
+                    continue;
+                }
+                // `?key=`: a URL query parameter starts at the separator before.
+                if rs > 0 && matches!(hay.get(rs - 1), Some(b'?' | b'&' | b';')) {
+                    starts.push(rs - 1);
+                }
+                // Runs end at distinct separators, so they never overlap.
+                if re - rs >= 3 {
+                    let run = aho_corasick::Input::new(hay).span(rs..re);
+                    starts.extend(ac.find_overlapping_iter(run).map(|m| m.start()));
+                }
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
     }
 
     /// Appends every confirmed finding in `text` to `out`, in order.
-    pub(crate) fn find(&self, text: &str, out: &mut Vec<Span>) {
-        let Some(re) = &self.re else { return };
+    pub(crate) fn find(&self, text: &str, masks: &Masks, out: &mut Vec<Span>) {
+        let Some(re) = &self.re else {
+            return;
+        };
         let hay = text.as_bytes();
+        let mut starts: Vec<usize> = Vec::new();
+        self.candidates(hay, masks, &mut starts);
         let mut at = 0;
-        while at < hay.len() {
-            let input = Input::new(hay).span(at..hay.len());
-            let Some(m) = re.search(&input) else { break };
+        for &p in &starts {
+            if p < at {
+                continue;
+            }
+            let input = Input::new(hay).span(p..hay.len()).anchored(Anchored::Yes);
+            let Some(m) = re.search(&input) else {
+                continue;
+            };
             let Some(det) = self.dets.get(m.pattern().as_usize()).copied() else {
                 break;
             };

@@ -9,6 +9,7 @@ mod key;
 mod kind;
 mod names;
 mod policy;
+mod scan;
 mod scrubber;
 
 pub use error::{Error, Result};

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 
 use crate::detect::Span;
+use crate::scan::Masks;
 use crate::{Error, Kind, Result};
 
 /// A small, fast FNV-1a hasher for short ASCII keys (names, words).
@@ -747,6 +748,9 @@ pub(crate) struct Directory {
     /// Bitmap over (first two letters, length) of the first words: rejects most
     /// words before any hashing.
     first_filter: Vec<u64>,
+    /// Bitmap over [`ascii_filter_key`] of the ASCII words: rejects almost every
+    /// ASCII word that is not in `words`.
+    ascii_filter: Vec<u64>,
     patterns: Vec<DirPattern>,
     texts: Vec<String>,
 }
@@ -855,10 +859,17 @@ impl Directory {
         for (w, single) in singles {
             words.entry(w.into_bytes()).or_default().single = Some(single);
         }
+        let mut ascii_filter = vec![0u64; ASCII_FILTER_BITS / 64];
         for w in words.keys() {
             let k = filter_key(w);
             if let Some(slot) = first_filter.get_mut(k / 64) {
                 *slot |= 1 << (k % 64);
+            }
+            if w.is_ascii() {
+                let k = ascii_filter_key(w, 0, w.len());
+                if let Some(slot) = ascii_filter.get_mut(k / 64) {
+                    *slot |= 1 << (k % 64);
+                }
             }
         }
         if texts.is_empty() {
@@ -866,6 +877,7 @@ impl Directory {
                 ac: None,
                 words,
                 first_filter,
+                ascii_filter,
                 patterns,
                 texts,
             });
@@ -891,6 +903,7 @@ impl Directory {
             ac: Some(ac),
             words,
             first_filter,
+            ascii_filter,
             patterns,
             texts,
         })
@@ -898,15 +911,44 @@ impl Directory {
 
     /// One pass over the text: at every word start, the automaton is run
     /// anchored (a few bytes each, as a trie walk) for the longest directory
-    /// form starting there.
-    pub(crate) fn find(&self, text: &str, out: &mut Vec<Span>) {
+    /// form starting there. Words are taken from the runs of `masks`: an ASCII
+    /// run is one word; a run with non-ASCII bytes is walked character by
+    /// character.
+    pub(crate) fn find(&self, text: &str, masks: &Masks, out: &mut Vec<Span>) {
         if self.words.is_empty() {
             return;
         }
+        // Where the last match ended: words before it are inside it.
+        let mut floor = 0;
+        for (s, e, high) in masks.runs() {
+            if e <= floor {
+                continue;
+            }
+            if s <= floor && floor > 0 {
+                floor = self.scan_range(text, floor, e, true, out);
+            } else if high {
+                floor = self.scan_range(text, s, e, false, out);
+            } else if let Some(end) = self.word_at(text, s, masks.alnum_end(s), true, out) {
+                floor = end;
+            }
+        }
+    }
+
+    /// The character-by-character scan of `from..to` (`prev_word`: whether the
+    /// character before `from` counts as a word character); returns where the
+    /// scan stopped (past `to` after a match that runs on).
+    fn scan_range(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        mut prev_word: bool,
+        out: &mut Vec<Span>,
+    ) -> usize {
         let b = text.as_bytes();
-        let mut i = 0;
-        let mut prev_word = false;
-        while let Some(&c) = b.get(i) {
+        let mut i = from;
+        while i < to {
+            let Some(&c) = b.get(i) else { break };
             let (is_word, len) = if c < 0x80 {
                 (c.is_ascii_alphanumeric() || c == b'_', 1)
             } else {
@@ -917,31 +959,8 @@ impl Directory {
             };
             if is_word && !prev_word {
                 let (word_end, ascii) = word_end_ascii(text, i);
-                let k = filter_key_of(b.get(i..word_end).unwrap_or_default(), ascii);
-                let maybe = self
-                    .first_filter
-                    .get(k / 64)
-                    .is_some_and(|bits| bits & (1 << (k % 64)) != 0);
-                let (multi, single) = match text.get(i..word_end) {
-                    Some(w) if maybe => match with_lower_bytes(w, |l| self.words.get(l)) {
-                        Some(entry) => (entry.multi, entry.single.as_ref()),
-                        None => (false, None),
-                    },
-                    _ => (false, None),
-                };
-                if multi
-                    && let Some(ac) = &self.ac
-                    && let Some(e) = self.match_at(ac, text, i, out)
-                {
+                if let Some(e) = self.word_at(text, i, word_end, ascii, out) {
                     i = e;
-                    prev_word = true;
-                    continue;
-                }
-                if let Some((p, original)) = single
-                    && word_bounded(text, i, word_end)
-                    && single_ok(text, i, word_end, p, Some(original))
-                {
-                    i = push_person(text, i, word_end, p, out);
                     prev_word = true;
                     continue;
                 }
@@ -952,6 +971,54 @@ impl Directory {
             prev_word = is_word;
             i += len;
         }
+        i
+    }
+
+    /// A directory match of the word `i..word_end` (alphanumerics) or of a
+    /// multi-word form starting there; returns where the scan continues.
+    fn word_at(
+        &self,
+        text: &str,
+        i: usize,
+        word_end: usize,
+        ascii: bool,
+        out: &mut Vec<Span>,
+    ) -> Option<usize> {
+        let b = text.as_bytes();
+        let maybe = if ascii {
+            let k = ascii_filter_key(b, i, word_end);
+            self.ascii_filter
+                .get(k / 64)
+                .is_some_and(|bits| bits & (1 << (k % 64)) != 0)
+        } else {
+            let k = filter_key_of(b.get(i..word_end).unwrap_or_default(), ascii);
+            self.first_filter
+                .get(k / 64)
+                .is_some_and(|bits| bits & (1 << (k % 64)) != 0)
+        };
+        if !maybe {
+            return None;
+        }
+        let (multi, single) = match text.get(i..word_end) {
+            Some(w) => match with_lower_bytes(w, |l| self.words.get(l)) {
+                Some(entry) => (entry.multi, entry.single.as_ref()),
+                None => (false, None),
+            },
+            None => (false, None),
+        };
+        if multi
+            && let Some(ac) = &self.ac
+            && let Some(e) = self.match_at(ac, text, i, out)
+        {
+            return Some(e);
+        }
+        if let Some((p, original)) = single
+            && word_bounded(text, i, word_end)
+            && single_ok(text, i, word_end, p, Some(original))
+        {
+            return Some(push_person(text, i, word_end, p, out));
+        }
+        None
     }
 
     fn match_at(
@@ -1021,6 +1088,20 @@ fn unknown_name_after(text: &str, e: usize) -> Option<usize> {
 }
 
 const FILTER_BITS: usize = 27 * 27 * 32;
+
+const ASCII_FILTER_BITS: usize = 1 << 16;
+
+/// A 16-bit hash of the ASCII word `b[s..e]` (letters and digits), case-folded:
+/// its first eight bytes and its length.
+fn ascii_filter_key(b: &[u8], s: usize, e: usize) -> usize {
+    let len = e.saturating_sub(s);
+    let mut a = [0u8; 8];
+    for (d, c) in a.iter_mut().zip(b.get(s..e).unwrap_or_default()) {
+        *d = *c | 0x20;
+    }
+    let x = u64::from_le_bytes(a) ^ (len as u64).wrapping_mul(0x0100_0000_01b3);
+    (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 48) as usize
+}
 
 /// (first two bytes, length) of a word, ASCII letters case-folded, everything
 /// else in one bucket; the same for a word and its lower-cased form.
@@ -1284,13 +1365,42 @@ fn honorific_before(text: &str, s: usize) -> bool {
         .is_some_and(|p| with_lower(p, |p| HONORIFIC_SET.contains(p)))
 }
 
-/// Finds non-user names by gazetteer and context.
-pub(crate) fn find_non_users(text: &str, out: &mut Vec<Span>) {
+/// Finds non-user names by gazetteer and context. Only runs of `masks` that
+/// start with something other than an ASCII lower-case letter, digit or `_` can
+/// hold a capitalised token; the others are skipped whole.
+pub(crate) fn find_non_users(text: &str, masks: &Masks, out: &mut Vec<Span>) {
     let gz = &*GAZETTEER;
     let b = text.as_bytes();
-    let mut i = 0;
     let mut last_ctx_end: Option<usize> = None;
-    while i < b.len() {
+    let mut floor = 0;
+    for (s, e, _) in masks.runs() {
+        if e <= floor {
+            continue;
+        }
+        let from = s.max(floor);
+        if from == s
+            && b.get(s)
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+        {
+            continue;
+        }
+        floor = non_users_range(text, from, e, gz, &mut last_ctx_end, out);
+    }
+}
+
+/// The byte-by-byte scan for capitalised tokens over `from..to`; returns where
+/// it stopped (past `to` after a name that runs on).
+fn non_users_range(
+    text: &str,
+    from: usize,
+    to: usize,
+    gz: &Gazetteer,
+    last_ctx_end: &mut Option<usize>,
+    out: &mut Vec<Span>,
+) -> usize {
+    let b = text.as_bytes();
+    let mut i = from;
+    while i < to {
         let Some(&c) = b.get(i) else { break };
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' {
             // Skip the rest of this word.
@@ -1339,15 +1449,16 @@ pub(crate) fn find_non_users(text: &str, out: &mut Vec<Span>) {
             continue;
         };
         let (s, e) = (i, i + len);
-        match classify(text, s, e, gz, last_ctx_end) {
+        match classify(text, s, e, gz, *last_ctx_end) {
             Some((end, ctx)) => {
                 out.push(Span::new(s, end, Kind::Person));
-                last_ctx_end = ctx.then_some(end);
+                *last_ctx_end = ctx.then_some(end);
                 i = end;
             }
             None => i = e,
         }
     }
+    i
 }
 
 /// Decides whether the token `s..e` starts a name; returns the name's end and
@@ -1533,7 +1644,7 @@ mod tests {
 
     fn names(text: &str) -> Vec<&str> {
         let mut v = Vec::new();
-        find_non_users(text, &mut v);
+        find_non_users(text, &Masks::new(text.as_bytes()), &mut v);
         v.iter().map(|s| &text[s.start..s.end]).collect()
     }
 

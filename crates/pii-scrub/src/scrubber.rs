@@ -340,7 +340,8 @@ impl Scrubber {
         if text.is_empty() {
             return spans;
         }
-        self.structured.find(text, &mut spans);
+        let masks = crate::scan::Masks::new(text.as_bytes());
+        self.structured.find(text, &masks, &mut spans);
         let b = text.as_bytes();
         let d = &self.detectors;
         if (d.card || d.phone || d.ip || d.national_id || d.iban)
@@ -355,8 +356,8 @@ impl Scrubber {
             crate::detect::find_ipv6(text, &mut spans);
         }
         if self.detectors.person {
-            self.directory.find(text, &mut spans);
-            find_non_users(text, &mut spans);
+            self.directory.find(text, &masks, &mut spans);
+            find_non_users(text, &masks, &mut spans);
         }
         if spans.is_empty() {
             return spans;

@@ -1,0 +1,282 @@
+//! Byte-class bitmasks of a text, computed once per text and shared by the
+//! word-driven passes (secrets prefilter, directory, non-user names): one bit per
+//! byte, 64 bytes per word, eight bytes at a time without branches.
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = LO * 127;
+
+/// Per byte of `x`, the high bit set iff `lo < byte < hi` (ASCII bytes only;
+/// Anderson's `hasbetween`, no carries between bytes).
+const fn between(x: u64, lo: u64, hi: u64) -> u64 {
+    let x7 = x & LOW7;
+    (LO * (127 + hi) - x7) & !x & (x7 + LO * (127 - lo)) & HI
+}
+
+/// The high bits of the eight bytes of `m` (each `0x80` or `0`), packed into
+/// the low eight bits, first byte lowest.
+const fn pack_high_bits(m: u64) -> u64 {
+    (((m >> 7) & LO).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// `(word, underscore, high)` for a chunk of at most 64 bytes: bit `j` of
+/// `word` is set iff byte `j` is `[A-Za-z0-9_]`, of `underscore` iff it is `_`,
+/// of `high` iff it is not ASCII.
+fn chunk_masks(chunk: &[u8]) -> (u64, u64, u64) {
+    let (mut word, mut under, mut high) = (0u64, 0u64, 0u64);
+    let mut eights = chunk.chunks_exact(8);
+    let mut shift = 0;
+    for w in &mut eights {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        let x = u64::from_le_bytes(a);
+        let y = x | (LO * 0x20);
+        let um = between(x, 0x5e, 0x60);
+        let wm = between(y, 0x60, 0x7b) | between(x, 0x2f, 0x3a) | um;
+        word |= pack_high_bits(wm) << shift;
+        under |= pack_high_bits(um) << shift;
+        high |= pack_high_bits(x & HI) << shift;
+        shift += 8;
+    }
+    for (j, &c) in eights.remainder().iter().enumerate() {
+        word |= u64::from(c.is_ascii_alphanumeric() || c == b'_') << (shift + j);
+        under |= u64::from(c == b'_') << (shift + j);
+        high |= u64::from(c >= 0x80) << (shift + j);
+    }
+    (word, under, high)
+}
+
+/// The bitmasks of one text.
+#[derive(Debug, Default)]
+pub(crate) struct Masks {
+    /// `[A-Za-z0-9_]` bytes.
+    word: Vec<u64>,
+    /// `_` bytes.
+    under: Vec<u64>,
+    /// Non-ASCII bytes.
+    high: Vec<u64>,
+    len: usize,
+}
+
+impl Masks {
+    pub(crate) fn new(b: &[u8]) -> Self {
+        let n = b.len().div_ceil(64);
+        let mut word = Vec::with_capacity(n);
+        let mut under = Vec::with_capacity(n);
+        let mut high = Vec::with_capacity(n);
+        for chunk in b.chunks(64) {
+            let (w, u, h) = chunk_masks(chunk);
+            word.push(w);
+            under.push(u);
+            high.push(h);
+        }
+        Self {
+            word,
+            under,
+            high,
+            len: b.len(),
+        }
+    }
+
+    /// End of the run of ASCII letters and digits starting at `i`.
+    pub(crate) fn alnum_end(&self, i: usize) -> usize {
+        let (mut k, mut j) = (i / 64, i % 64);
+        loop {
+            let alnum =
+                self.word.get(k).copied().unwrap_or(0) & !self.under.get(k).copied().unwrap_or(0);
+            let ones = ((!(alnum >> j)).trailing_zeros() as usize).min(64 - j);
+            if j + ones < 64 {
+                return (k * 64 + j + ones).min(self.len);
+            }
+            k += 1;
+            j = 0;
+            if k * 64 >= self.len {
+                return self.len;
+            }
+        }
+    }
+
+    /// Every ASCII word start: a byte of `[A-Za-z0-9_]` not preceded by one (the
+    /// `(?-u:\b)` positions before a word byte).
+    pub(crate) fn ascii_word_starts(&self) -> impl Iterator<Item = usize> + '_ {
+        self.word.iter().enumerate().flat_map(|(k, &m)| {
+            let carry = k
+                .checked_sub(1)
+                .and_then(|p| self.word.get(p))
+                .map_or(0, |w| w >> 63);
+            Bits(m & !((m << 1) | carry)).map(move |j| k * 64 + j)
+        })
+    }
+
+    /// Maximal runs of `[A-Za-z0-9_]` and non-ASCII bytes, as `(start, end,
+    /// has_non_ascii)`. The byte before a run and the byte at its end are ASCII
+    /// and not word bytes, so a run without non-ASCII bytes is exactly a word.
+    pub(crate) fn runs(&self) -> Runs<'_> {
+        Runs {
+            masks: self,
+            block: 0,
+            starts: self.starts_in(0),
+        }
+    }
+
+    fn run_mask(&self, k: usize) -> u64 {
+        self.word.get(k).copied().unwrap_or(0) | self.high.get(k).copied().unwrap_or(0)
+    }
+
+    fn starts_in(&self, k: usize) -> u64 {
+        let m = self.run_mask(k);
+        let carry = k.checked_sub(1).map_or(0, |p| self.run_mask(p) >> 63);
+        m & !((m << 1) | carry)
+    }
+
+    /// End of the run that starts at bit `j` of block `k`, and whether it has a
+    /// non-ASCII byte.
+    fn run_end(&self, mut k: usize, mut j: usize) -> (usize, bool) {
+        let mut high = false;
+        loop {
+            let m = self.run_mask(k) >> j;
+            let ones = (!m).trailing_zeros() as usize;
+            let ones = ones.min(64 - j);
+            let seg = if ones >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << ones) - 1
+            };
+            high |= (self.high.get(k).copied().unwrap_or(0) >> j) & seg != 0;
+            if j + ones < 64 {
+                return ((k * 64 + j + ones).min(self.len), high);
+            }
+            k += 1;
+            j = 0;
+            if k * 64 >= self.len {
+                return (self.len, high);
+            }
+        }
+    }
+}
+
+/// Set bit positions of a word, lowest first.
+struct Bits(u64);
+
+impl Iterator for Bits {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let j = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(j)
+    }
+}
+
+/// See [`Masks::runs`].
+pub(crate) struct Runs<'a> {
+    masks: &'a Masks,
+    block: usize,
+    starts: u64,
+}
+
+impl Iterator for Runs<'_> {
+    type Item = (usize, usize, bool);
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.starts == 0 {
+            self.block += 1;
+            if self.block >= self.masks.word.len() {
+                return None;
+            }
+            self.starts = self.masks.starts_in(self.block);
+        }
+        let j = self.starts.trailing_zeros() as usize;
+        self.starts &= self.starts - 1;
+        let (e, high) = self.masks.run_end(self.block, j);
+        Some((self.block * 64 + j, e, high))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_word(c: u8) -> bool {
+        c.is_ascii_alphanumeric() || c == b'_'
+    }
+
+    #[test]
+    fn chunk_masks_match_a_byte_scan() {
+        let v: Vec<u8> = (0u8..=255).chain((0u8..=255).rev()).collect();
+        for start in 0..v.len() {
+            for len in [0, 1, 7, 8, 9, 17, 63, 64] {
+                let chunk: Vec<u8> = v
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .skip(start * 7)
+                    .take(len)
+                    .collect();
+                let bits = |f: fn(u8) -> bool| {
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| f(**c))
+                        .fold(0u64, |m, (j, _)| m | 1 << j)
+                };
+                assert_eq!(
+                    chunk_masks(&chunk),
+                    (bits(is_word), bits(|c| c == b'_'), bits(|c| c >= 0x80)),
+                    "{chunk:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn runs_and_word_starts_match_a_byte_scan() {
+        let mut texts: Vec<String> = vec![
+            String::new(),
+            "a".into(),
+            "héllo wörld_x, foo—bar ".into(),
+            "x".repeat(64),
+            format!("{} {}", "y".repeat(63), "é".repeat(40)),
+        ];
+        let mut seed = 7u64;
+        for _ in 0..300 {
+            let mut s = String::new();
+            for _ in 0..(seed % 200) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                s.push(['a', 'Z', '_', ' ', '.', 'é', '—', '9', '\n'][(seed >> 33) as usize % 9]);
+            }
+            texts.push(s);
+        }
+        for t in &texts {
+            let b = t.as_bytes();
+            let m = Masks::new(b);
+            let in_run = |c: u8| is_word(c) || c >= 0x80;
+            let mut want = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if in_run(b[i]) {
+                    let s = i;
+                    while i < b.len() && in_run(b[i]) {
+                        i += 1;
+                    }
+                    want.push((s, i, b[s..i].iter().any(|c| *c >= 0x80)));
+                } else {
+                    i += 1;
+                }
+            }
+            assert_eq!(m.runs().collect::<Vec<_>>(), want, "{t:?}");
+            let starts: Vec<usize> = (0..b.len())
+                .filter(|&i| is_word(b[i]) && (i == 0 || !is_word(b[i - 1])))
+                .collect();
+            assert_eq!(m.ascii_word_starts().collect::<Vec<_>>(), starts, "{t:?}");
+            for i in 0..b.len() {
+                let want = i + b[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .count();
+                assert_eq!(m.alnum_end(i), want, "{t:?} at {i}");
+            }
+        }
+    }
+}
