@@ -756,27 +756,29 @@ pub(crate) struct Directory {
 }
 
 fn fold_diacritics(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a".to_string(),
-            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "A".to_string(),
-            'ç' => "c".to_string(),
-            'Ç' => "C".to_string(),
-            'è' | 'é' | 'ê' | 'ë' => "e".to_string(),
-            'È' | 'É' | 'Ê' | 'Ë' => "E".to_string(),
-            'ì' | 'í' | 'î' | 'ï' => "i".to_string(),
-            'Ì' | 'Í' | 'Î' | 'Ï' => "I".to_string(),
-            'ñ' => "n".to_string(),
-            'Ñ' => "N".to_string(),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => "o".to_string(),
-            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => "O".to_string(),
-            'ù' | 'ú' | 'û' | 'ü' => "u".to_string(),
-            'Ù' | 'Ú' | 'Û' | 'Ü' => "U".to_string(),
-            'ý' | 'ÿ' => "y".to_string(),
-            'ß' => "ss".to_string(),
-            other => other.to_string(),
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => out.push('a'),
+            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => out.push('A'),
+            'ç' => out.push('c'),
+            'Ç' => out.push('C'),
+            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+            'È' | 'É' | 'Ê' | 'Ë' => out.push('E'),
+            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'Ì' | 'Í' | 'Î' | 'Ï' => out.push('I'),
+            'ñ' => out.push('n'),
+            'Ñ' => out.push('N'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => out.push('o'),
+            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => out.push('O'),
+            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
+            'Ù' | 'Ú' | 'Û' | 'Ü' => out.push('U'),
+            'ý' | 'ÿ' => out.push('y'),
+            'ß' => out.push_str("ss"),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 impl Directory {
@@ -909,29 +911,32 @@ impl Directory {
         })
     }
 
-    /// One pass over the text: at every word start, the automaton is run
-    /// anchored (a few bytes each, as a trie walk) for the longest directory
-    /// form starting there. Words are taken from the runs of `masks`: an ASCII
-    /// run is one word; a run with non-ASCII bytes is walked character by
-    /// character.
-    pub(crate) fn find(&self, text: &str, masks: &Masks, out: &mut Vec<Span>) {
-        if self.words.is_empty() {
-            return;
+    /// At the directory-pass word start `s` of the run `s..e` (`high`: the run
+    /// has non-ASCII bytes, `under`: it has a `_`), with `floor` where the last
+    /// match ended; returns the new floor. An ASCII run is one word; a run with
+    /// non-ASCII bytes is walked character by character. The automaton is run
+    /// anchored (a few bytes, as a trie walk) for the longest directory form
+    /// starting at a word.
+    #[inline]
+    fn find_in_run(
+        &self,
+        text: &str,
+        masks: &Masks,
+        (s, e, high, under): (usize, usize, bool, bool),
+        floor: usize,
+        out: &mut Vec<Span>,
+    ) -> usize {
+        if e <= floor {
+            return floor;
         }
-        // Where the last match ended: words before it are inside it.
-        let mut floor = 0;
-        for (s, e, high) in masks.runs() {
-            if e <= floor {
-                continue;
-            }
-            if s <= floor && floor > 0 {
-                floor = self.scan_range(text, floor, e, true, out);
-            } else if high {
-                floor = self.scan_range(text, s, e, false, out);
-            } else if let Some(end) = self.word_at(text, s, masks.alnum_end(s), true, out) {
-                floor = end;
-            }
+        if s <= floor && floor > 0 {
+            return self.scan_range(text, floor, e, true, out);
         }
+        if high {
+            return self.scan_range(text, s, e, false, out);
+        }
+        let word_end = if under { masks.alnum_end(s) } else { e };
+        self.word_at(text, s, word_end, true, out).unwrap_or(floor)
     }
 
     /// The character-by-character scan of `from..to` (`prev_word`: whether the
@@ -1095,11 +1100,26 @@ const ASCII_FILTER_BITS: usize = 1 << 16;
 /// its first eight bytes and its length.
 fn ascii_filter_key(b: &[u8], s: usize, e: usize) -> usize {
     let len = e.saturating_sub(s);
-    let mut a = [0u8; 8];
-    for (d, c) in a.iter_mut().zip(b.get(s..e).unwrap_or_default()) {
-        *d = *c | 0x20;
-    }
-    let x = u64::from_le_bytes(a) ^ (len as u64).wrapping_mul(0x0100_0000_01b3);
+    let keep = if len >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
+    };
+    let head = match b.get(s..s + 8) {
+        Some(h) => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(h);
+            u64::from_le_bytes(a)
+        }
+        None => {
+            let mut a = [0u8; 8];
+            for (d, c) in a.iter_mut().zip(b.get(s..e).unwrap_or_default()) {
+                *d = *c;
+            }
+            u64::from_le_bytes(a)
+        }
+    };
+    let x = ((head | 0x2020_2020_2020_2020) & keep) ^ (len as u64).wrapping_mul(0x0100_0000_01b3);
     (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 48) as usize
 }
 
@@ -1239,6 +1259,71 @@ fn with_lower_bytes<R>(w: &str, f: impl FnOnce(&[u8]) -> R) -> R {
 /// hyphen/apostrophe joins (`Jean-Pierre`, `O'Brien`) and `Mc`/`Mac` prefixes.
 /// Returns `None` for all-caps, CamelCase, digits or underscores.
 fn name_token(rest: &str) -> Option<usize> {
+    match name_token_ascii(rest.as_bytes()) {
+        Ok(r) => r,
+        Err(NonAscii) => name_token_chars(rest),
+    }
+}
+
+/// A non-ASCII byte was reached: the answer needs the character-level code.
+struct NonAscii;
+
+/// [`name_token`] over ASCII bytes; `Err` as soon as a non-ASCII byte matters.
+fn name_token_ascii(b: &[u8]) -> Result<Option<usize>, NonAscii> {
+    let first = *b.first().ok_or(NonAscii)?;
+    if first >= 0x80 {
+        return Err(NonAscii);
+    }
+    if !first.is_ascii_uppercase() {
+        return Ok(None);
+    }
+    let mut i = 1;
+    let mut end = 1;
+    let mut lower_run = 0usize;
+    let mut prev_upper = true;
+    let mut part_start = 0usize;
+    while let Some(&c) = b.get(i) {
+        if c >= 0x80 {
+            return Err(NonAscii);
+        }
+        if c.is_ascii_lowercase() {
+            lower_run += 1;
+            prev_upper = false;
+            i += 1;
+            end = i;
+        } else if c.is_ascii_uppercase() {
+            let part = b.get(part_start..i).unwrap_or_default();
+            if prev_upper || !matches!(part, b"Mc" | b"Mac" | b"De" | b"Di" | b"La" | b"Le") {
+                return Ok(None);
+            }
+            prev_upper = true;
+            i += 1;
+            end = i;
+        } else if c == b'-' || c == b'\'' {
+            match b.get(i + 1) {
+                Some(&n) if n >= 0x80 => return Err(NonAscii),
+                Some(&n) if n.is_ascii_uppercase() => {
+                    part_start = i + 1;
+                    prev_upper = true;
+                    lower_run = 0;
+                    i += 2;
+                    end = i;
+                }
+                _ => break,
+            }
+        } else if c.is_ascii_alphanumeric() || c == b'_' {
+            return Ok(None);
+        } else {
+            break;
+        }
+    }
+    if lower_run == 0 {
+        return Ok(None);
+    }
+    Ok(Some(end))
+}
+
+fn name_token_chars(rest: &str) -> Option<usize> {
     let mut chars = rest.char_indices().peekable();
     let (_, first) = chars.next()?;
     if !first.is_uppercase() {
@@ -1294,6 +1379,58 @@ fn name_token(rest: &str) -> Option<usize> {
 }
 
 fn prev_word(text: &str, s: usize) -> Option<(usize, usize)> {
+    match prev_word_ascii(text.as_bytes(), s) {
+        Ok(r) => r,
+        Err(NonAscii) => prev_word_chars(text, s),
+    }
+}
+
+/// [`prev_word`] over ASCII bytes; `Err` as soon as a non-ASCII byte matters.
+fn prev_word_ascii(b: &[u8], s: usize) -> Result<Option<(usize, usize)>, NonAscii> {
+    let mut j = s.min(b.len());
+    let mut gap = 0;
+    while let Some(j1) = j.checked_sub(1) {
+        let c = *b.get(j1).ok_or(NonAscii)?;
+        if c >= 0x80 {
+            return Err(NonAscii);
+        }
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'\'' {
+            break;
+        }
+        // Only blanks and light punctuation between a trigger and the name.
+        if gap == 4
+            || !matches!(
+                c,
+                b' ' | b'\t' | b',' | b':' | b'\n' | b'\r' | b'.' | b';' | b'@' | b'('
+            )
+        {
+            // The gap (the whole trailing run of such characters) has more than
+            // four characters or one outside the list, whatever precedes it.
+            return Ok(None);
+        }
+        gap += 1;
+        j = j1;
+    }
+    let end = j;
+    let mut start = end;
+    while let Some(k1) = start.checked_sub(1) {
+        let c = *b.get(k1).ok_or(NonAscii)?;
+        if c >= 0x80 {
+            return Err(NonAscii);
+        }
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'\'' {
+            start = k1;
+        } else {
+            break;
+        }
+    }
+    if start == end {
+        return Ok(None);
+    }
+    Ok(Some((start, end)))
+}
+
+fn prev_word_chars(text: &str, s: usize) -> Option<(usize, usize)> {
     let before = text.get(..s)?;
     let trimmed = before.trim_end_matches(|c: char| !is_word_char(c) && c != '\'');
     let gap = before.get(trimmed.len()..)?;
@@ -1365,27 +1502,41 @@ fn honorific_before(text: &str, s: usize) -> bool {
         .is_some_and(|p| with_lower(p, |p| HONORIFIC_SET.contains(p)))
 }
 
-/// Finds non-user names by gazetteer and context. Only runs of `masks` that
-/// start with something other than an ASCII lower-case letter, digit or `_` can
-/// hold a capitalised token; the others are skipped whole.
-pub(crate) fn find_non_users(text: &str, masks: &Masks, out: &mut Vec<Span>) {
+/// Finds person names: the run's directory and, when `non_users`, people who
+/// are not users (gazetteer and context). One walk over the runs of `masks`
+/// feeds both; non-user spans are appended after the directory's.
+pub(crate) fn find_names(
+    directory: &Directory,
+    non_users: bool,
+    text: &str,
+    masks: &Masks,
+    out: &mut Vec<Span>,
+) {
     let gz = &*GAZETTEER;
     let b = text.as_bytes();
+    let dir_on = !directory.words.is_empty();
+    let mut found: Vec<Span> = Vec::new();
+    let mut dir_floor = 0;
+    let mut nu_floor = 0;
     let mut last_ctx_end: Option<usize> = None;
-    let mut floor = 0;
-    for (s, e, _) in masks.runs() {
-        if e <= floor {
-            continue;
+    masks.for_each_run(|s, e, high, under| {
+        if dir_on {
+            dir_floor = directory.find_in_run(text, masks, (s, e, high, under), dir_floor, out);
         }
-        let from = s.max(floor);
-        if from == s
-            && b.get(s)
-                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
-        {
-            continue;
+        // Only runs that start with something other than an ASCII lower-case
+        // letter, digit or `_` can hold a capitalised token.
+        if non_users && e > nu_floor {
+            let from = s.max(nu_floor);
+            if from == s
+                && b.get(s)
+                    .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+            {
+                return;
+            }
+            nu_floor = non_users_range(text, from, e, gz, &mut last_ctx_end, &mut found);
         }
-        floor = non_users_range(text, from, e, gz, &mut last_ctx_end, out);
-    }
+    });
+    out.append(&mut found);
 }
 
 /// The byte-by-byte scan for capitalised tokens over `from..to`; returns where
@@ -1644,7 +1795,8 @@ mod tests {
 
     fn names(text: &str) -> Vec<&str> {
         let mut v = Vec::new();
-        find_non_users(text, &Masks::new(text.as_bytes()), &mut v);
+        let directory = Directory::new(&[]).unwrap();
+        find_names(&directory, true, text, &Masks::new(text.as_bytes()), &mut v);
         v.iter().map(|s| &text[s.start..s.end]).collect()
     }
 

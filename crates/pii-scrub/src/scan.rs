@@ -108,25 +108,45 @@ impl Masks {
         })
     }
 
-    /// Maximal runs of `[A-Za-z0-9_]` and non-ASCII bytes, as `(start, end,
-    /// has_non_ascii)`. The byte before a run and the byte at its end are ASCII
-    /// and not word bytes, so a run without non-ASCII bytes is exactly a word.
-    pub(crate) fn runs(&self) -> Runs<'_> {
-        Runs {
-            masks: self,
-            block: 0,
-            starts: self.starts_in(0),
+    /// Calls `f(start, end, has_non_ascii, has_underscore)` for every maximal
+    /// run of `[A-Za-z0-9_]` and non-ASCII bytes, in order. The byte before a
+    /// run and the byte at its end are ASCII and not word bytes, so a run
+    /// without non-ASCII bytes is exactly a word.
+    pub(crate) fn for_each_run(&self, mut f: impl FnMut(usize, usize, bool, bool)) {
+        let mut prev_top = 0u64;
+        for (k, (&w, (&h, &u))) in self
+            .word
+            .iter()
+            .zip(self.high.iter().zip(self.under.iter()))
+            .enumerate()
+        {
+            let m = w | h;
+            let mut starts = m & !((m << 1) | prev_top);
+            prev_top = m >> 63;
+            while starts != 0 {
+                let j = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                let len = (!(m >> j)).trailing_zeros() as usize;
+                if j + len < 64 {
+                    let seg = (1u64 << len) - 1;
+                    let s = k * 64 + j;
+                    f(s, s + len, (h >> j) & seg != 0, (u >> j) & seg != 0);
+                } else {
+                    let (e, high) = self.run_end(k, j);
+                    let s = k * 64 + j;
+                    let under = (s..e).any(|i| {
+                        self.under
+                            .get(i / 64)
+                            .is_some_and(|u| (u >> (i % 64)) & 1 != 0)
+                    });
+                    f(s, e, high, under);
+                }
+            }
         }
     }
 
     fn run_mask(&self, k: usize) -> u64 {
         self.word.get(k).copied().unwrap_or(0) | self.high.get(k).copied().unwrap_or(0)
-    }
-
-    fn starts_in(&self, k: usize) -> u64 {
-        let m = self.run_mask(k);
-        let carry = k.checked_sub(1).map_or(0, |p| self.run_mask(p) >> 63);
-        m & !((m << 1) | carry)
     }
 
     /// End of the run that starts at bit `j` of block `k`, and whether it has a
@@ -167,30 +187,6 @@ impl Iterator for Bits {
         let j = self.0.trailing_zeros() as usize;
         self.0 &= self.0 - 1;
         Some(j)
-    }
-}
-
-/// See [`Masks::runs`].
-pub(crate) struct Runs<'a> {
-    masks: &'a Masks,
-    block: usize,
-    starts: u64,
-}
-
-impl Iterator for Runs<'_> {
-    type Item = (usize, usize, bool);
-    fn next(&mut self) -> Option<Self::Item> {
-        while self.starts == 0 {
-            self.block += 1;
-            if self.block >= self.masks.word.len() {
-                return None;
-            }
-            self.starts = self.masks.starts_in(self.block);
-        }
-        let j = self.starts.trailing_zeros() as usize;
-        self.starts &= self.starts - 1;
-        let (e, high) = self.masks.run_end(self.block, j);
-        Some((self.block * 64 + j, e, high))
     }
 }
 
@@ -265,7 +261,12 @@ mod tests {
                     i += 1;
                 }
             }
-            assert_eq!(m.runs().collect::<Vec<_>>(), want, "{t:?}");
+            let mut each = Vec::new();
+            m.for_each_run(|s, e, h, u| {
+                assert_eq!(u, b[s..e].contains(&b'_'), "{t:?}");
+                each.push((s, e, h));
+            });
+            assert_eq!(each, want, "{t:?}");
             let starts: Vec<usize> = (0..b.len())
                 .filter(|&i| is_word(b[i]) && (i == 0 || !is_word(b[i - 1])))
                 .collect();

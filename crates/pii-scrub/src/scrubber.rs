@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::detect::{Span, Structured};
 use crate::key::{Domain, HashKey, Pseudonym};
-use crate::names::{Directory, Person, find_non_users};
+use crate::names::{Directory, Person};
 use crate::{Detectors, Error, Findings, Kind, Policy, Result};
 
 /// How a finding is replaced.
@@ -356,8 +356,7 @@ impl Scrubber {
             crate::detect::find_ipv6(text, &mut spans);
         }
         if self.detectors.person {
-            self.directory.find(text, &masks, &mut spans);
-            find_non_users(text, &masks, &mut spans);
+            crate::names::find_names(&self.directory, true, text, &masks, &mut spans);
         }
         if spans.is_empty() {
             return spans;
