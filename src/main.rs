@@ -108,7 +108,28 @@ enum AuditCommand {
     },
 }
 
+/// Logs go to stderr through `tracing`: `RUST_LOG` filters (default `warn`),
+/// `JIRAFE_LOG_FORMAT=json` switches to JSON lines. Events carry ids, counts and error
+/// kinds, never user content.
+fn init_tracing() {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let json = std::env::var("JIRAFE_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
+    };
+}
+
 fn main() -> ExitCode {
+    init_tracing();
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,

@@ -192,6 +192,11 @@ fn sync_output_and_report_carry_no_user_content() {
             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         )
         .env("JIRAFE_WAREHOUSE", dir.path())
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env(
+            "JIRAFE_PROMETHEUS_FILE",
+            dir.path().join("textfile/jirafe.prom"),
+        )
         .current_dir(dir.path())
         .output()
         .unwrap();
@@ -202,9 +207,16 @@ fn sync_output_and_report_carry_no_user_content() {
     );
     let mut text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    for report in std::fs::read_dir(dir.path().join("_reports")).unwrap() {
-        text.push_str(&std::fs::read_to_string(report.unwrap().path()).unwrap());
+    assert!(text.contains("leak scan: clean"), "{text}");
+    // Everything the run leaves beside the tables: reports, audit records (and the
+    // local copy), metrics.
+    for folder in ["_reports", "_audit", "state/jirafe", "textfile"] {
+        for file in std::fs::read_dir(dir.path().join(folder)).unwrap() {
+            text.push_str(&std::fs::read_to_string(file.unwrap().path()).unwrap());
+        }
     }
+    assert!(text.contains("jirafe_last_run_success 1"));
+    assert!(text.contains("\"kind\":\"privacy_scan\""));
     assert!(
         text.contains("issues"),
         "the output says what was loaded: {text}"
@@ -222,4 +234,102 @@ fn sync_output_and_report_carry_no_user_content() {
     }
     assert!(!text.contains(&creds.api_token), "token in output");
     rt.block_on(sim.shutdown());
+}
+
+fn run_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jirafe"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("JIRAFE_HASH_KEY")
+        .env_remove("JIRA_BASE_URL")
+        .env_remove("JIRA_API_TOKEN")
+        .env_remove("JIRA_PAT")
+        .env("XDG_STATE_HOME", dir.join("state"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("jirafe runs")
+}
+
+#[test]
+fn audit_verify_verify_privacy_and_retention_on_a_demo_warehouse() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let wh_s = wh.to_str().unwrap();
+    let out = run_in(dir.path(), &["demo", "--out", wh_s, "--issues", "300"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let env = [("JIRAFE_WAREHOUSE", wh_s)];
+
+    let out = run_in(dir.path(), &["audit", "verify"], &env);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("audit chain intact: 2 record(s)"),
+        "{stdout}"
+    );
+
+    let out = run_in(dir.path(), &["verify-privacy"], &env);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("leak scan: clean"), "{stdout}");
+    assert!(stdout.contains("detectors only"), "{stdout}");
+
+    // Retention needs a rule; with one, a dry run lists and deletes nothing.
+    let out = run_in(dir.path(), &["retention", "--dry-run"], &env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("retention.default_days"));
+    std::fs::write(
+        dir.path().join("jirafe.toml"),
+        "[retention]\ndefault_days = 1\n",
+    )
+    .unwrap();
+    let before = std::fs::read_dir(wh.join("issues")).unwrap().count();
+    let out = run_in(dir.path(), &["retention", "--dry-run"], &env);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{before} partition(s) would delete"))
+            || stdout.contains("would delete"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_dir(wh.join("issues")).unwrap().count(),
+        before
+    );
+    let out = run_in(dir.path(), &["retention"], &env);
+    assert_eq!(out.status.code(), Some(0));
+    let left = std::fs::read_dir(wh.join("issues"))
+        .map(|dirs| {
+            dirs.filter(|d| d.as_ref().unwrap().path().join("data.parquet").exists())
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(left, 0, "every issues month is older than a day");
+    assert!(wh.join("projects").exists(), "dimension tables stay");
+    let out = run_in(dir.path(), &["audit", "verify"], &env);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("4 record(s)"),
+        "demo 2 + verify-privacy 1 + retention 1: {stdout}"
+    );
+
+    // Tamper with the first record: exit 3, and the break is named.
+    let first = wh.join("_audit/000000000001.jsonl");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(
+        &first,
+        text.replacen("\"success\":true", "\"success\":false", 1),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["audit", "verify"], &env);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("AUDIT CHAIN BROKEN at _audit/000000000002.jsonl"),
+        "{stdout}"
+    );
 }

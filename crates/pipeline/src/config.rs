@@ -245,7 +245,13 @@ impl Config {
             None => (PathBuf::from("jirafe.toml"), false),
         };
         let mut cfg = match std::fs::read_to_string(&path) {
-            Ok(text) => Config::from_toml(&text)?,
+            Ok(text) => Config::from_toml(&text).map_err(|e| match e {
+                Error::Config { key, reason } => Error::Config {
+                    key,
+                    reason: format!("{reason} (in {})", path.display()),
+                },
+                other => other,
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Config::default(),
             Err(e) => return Err(bad("--config", format!("{}: {e}", path.display()))),
         };

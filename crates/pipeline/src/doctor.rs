@@ -1,7 +1,7 @@
 //! `jirafe doctor`: is everything in place for a sync?
 
 use futures::TryStreamExt;
-use object_store::ObjectStoreExt;
+use jirafe_partition_writer::Concurrency;
 
 use crate::config::Config;
 use crate::report::SkippedProject;
@@ -45,8 +45,9 @@ impl DoctorReport {
 }
 
 /// Checks credentials (who am I, time zone), the projects that would be collected and
-/// skipped, the hash key, and that the warehouse is writable (put, read, delete of a
-/// probe object).
+/// skipped, the hash key, and the warehouse (opened with `[warehouse.options]`): list,
+/// put, read back, a refused second create (conditional writes work), delete of a probe
+/// object under `_doctor/`. A failure names the step and the permission it needs.
 pub async fn doctor(cfg: &Config) -> DoctorReport {
     let mut r = DoctorReport::default();
     r.push(
@@ -93,40 +94,72 @@ pub async fn doctor(cfg: &Config) -> DoctorReport {
     let warehouse = cfg
         .warehouse_url()
         .map_err(|e| e.to_string())
-        .and_then(|u| Warehouse::open(u).map_err(|e| e.to_string()));
+        .and_then(|u| {
+            Warehouse::open_with_options(u, &cfg.warehouse.options).map_err(|e| e.to_string())
+        });
     match warehouse {
         Err(e) => r.push("warehouse", Err(e)),
         Ok(w) => {
-            let probe = w.path("_doctor/probe");
-            let res = async {
-                w.store
-                    .put(&probe, bytes_probe().into())
-                    .await
-                    .map_err(|e| format!("put failed: {e}"))?;
-                let got = w
-                    .store
-                    .get(&probe)
-                    .await
-                    .map_err(|e| format!("read failed: {e}"))?
-                    .bytes()
-                    .await
-                    .map_err(|e| format!("read failed: {e}"))?;
-                if got.as_ref() != bytes_probe() {
-                    return Err("read back different bytes".to_owned());
-                }
-                w.store
-                    .delete(&probe)
-                    .await
-                    .map_err(|e| format!("delete failed: {e}"))?;
-                Ok(format!("{}: writable (put, read, delete)", w.url))
-            }
-            .await;
+            let res = match probe(&w).await {
+                Ok(()) => Ok(format!(
+                    "{}: writable (list, put, get, conditional create, delete); concurrent writers kept apart by {}",
+                    w.url,
+                    concurrency_name(w.concurrency)
+                )),
+                Err(e) => Err(format!("{}: {e}", w.url)),
+            };
             r.push("warehouse", res);
         }
     }
     r
 }
 
-fn bytes_probe() -> &'static [u8] {
-    b"jirafe doctor probe"
+#[cfg(feature = "s3")]
+async fn probe(w: &Warehouse) -> Result<(), String> {
+    jirafe_sink_s3::probe(w.store.as_ref(), &w.prefix)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// Without `jirafe-sink-s3`: list, put, read back, conditional create, delete.
+#[cfg(not(feature = "s3"))]
+async fn probe(w: &Warehouse) -> Result<(), String> {
+    use futures::StreamExt;
+    use object_store::{ObjectStoreExt, PutMode, PutOptions};
+    let path = w.path("_doctor/probe");
+    let body: &'static [u8] = b"jirafe doctor probe";
+    let step = |name: &'static str| move |e: object_store::Error| format!("{name} failed: {e}");
+    if let Some(Err(e)) = w.store.list(Some(&w.prefix)).next().await {
+        return Err(step("list")(e));
+    }
+    w.store.put(&path, body.into()).await.map_err(step("put"))?;
+    let got = async { w.store.get(&path).await?.bytes().await }
+        .await
+        .map_err(step("get"))?;
+    if got.as_ref() != body {
+        return Err("get failed: read back different bytes".to_owned());
+    }
+    let create = PutOptions {
+        mode: PutMode::Create,
+        ..PutOptions::default()
+    };
+    let refused = matches!(
+        w.store.put_opts(&path, body.into(), create).await,
+        Err(object_store::Error::AlreadyExists { .. })
+    );
+    w.store.delete(&path).await.map_err(step("delete"))?;
+    if refused {
+        Ok(())
+    } else {
+        Err("conditional create failed: the store accepted a create of an existing object".into())
+    }
+}
+
+fn concurrency_name(c: Concurrency) -> &'static str {
+    match c {
+        Concurrency::ConditionalPut => "conditional puts (If-None-Match / If-Match)",
+        Concurrency::LockFile => "partition locks",
+        _ => "conditional create, and partition locks where the store has no conditional update",
+    }
 }

@@ -89,6 +89,7 @@ fn unix_now() -> i64 {
 ///
 /// # Errors
 /// The sync's error, or a store failure while scanning, auditing or applying retention.
+#[tracing::instrument(name = "sync_job", skip_all)]
 pub async fn run_sync_job(
     cfg: &Config,
     client: JiraClient,
@@ -132,32 +133,18 @@ pub async fn run_sync_job(
         }
     };
 
-    // Verify, don't trust: re-read every object written and look for personal data.
-    let policy = cfg.privacy.policy.clone().unwrap_or_default();
-    let scanner = LeakScanner::new(sync.privacy().people(), sync.privacy().scrubber(), policy)?;
-    let written: Vec<String> = report
-        .objects_written
-        .iter()
-        .map(|o| o.path.clone())
-        .collect();
-    let leak = scanner.scan_warehouse(&warehouse, Some(&written)).await?;
-    report.leak_findings = leak.findings.clone();
-    report.privacy_alert = !leak.clean();
-    if !leak.clean() {
-        tracing::error!(
-            findings = leak.total(),
-            "privacy alert: the leak scan found personal data in the output"
-        );
-    }
-
-    let retention = if cfg.retention.after_sync {
-        Some(run_retention(cfg, &warehouse, time::OffsetDateTime::now_utc(), false).await?)
-    } else {
-        None
-    };
-
-    crate::report::save(&warehouse, &report, cfg.report.path.as_deref()).await?;
-
+    tracing::info!(
+        issues = report.issues(),
+        projects = report.projects.len(),
+        requests = report.requests_total,
+        retries = report.retries,
+        rate_limit_wait_ms = report.rate_limit_wait_ms,
+        bytes_written = report.bytes_written,
+        pii_scrubbed = report.pii_findings.total(),
+        duration_ms = report.duration_ms,
+        "sync finished"
+    );
+    // The data is durable: record the run first, so nothing after this can lose it.
     let digest = Some(report.config_digest.clone());
     let record = audit
         .append(AuditEntry {
@@ -167,41 +154,81 @@ pub async fn run_sync_job(
             detail: sync_audit_detail(&report, None),
         })
         .await?;
-    audit
-        .append(AuditEntry {
-            kind: AuditKind::PrivacyScan,
-            runner: report.runner.clone(),
-            config_digest: digest.clone(),
-            detail: scan_audit_detail(&leak, "after_sync", Some(record.seq)),
-        })
-        .await?;
-    if let Some(r) = &retention {
+
+    // Verify, don't trust: re-read every object written and look for personal data.
+    // Then retention. A failure in either still leaves the report and the metrics.
+    let checks = async {
+        let policy = cfg.privacy.policy.clone().unwrap_or_default();
+        let scanner = LeakScanner::new(sync.privacy().people(), sync.privacy().scrubber(), policy)?;
+        let written: Vec<String> = report
+            .objects_written
+            .iter()
+            .map(|o| o.path.clone())
+            .collect();
+        let leak = scanner.scan_warehouse(&warehouse, Some(&written)).await?;
+        if !leak.clean() {
+            tracing::error!(
+                findings = leak.total(),
+                "privacy alert: the leak scan found personal data in the output"
+            );
+        }
         audit
             .append(AuditEntry {
-                kind: AuditKind::Retention,
+                kind: AuditKind::PrivacyScan,
                 runner: report.runner.clone(),
-                config_digest: digest,
-                detail: serde_json::to_value(r).unwrap_or_default(),
+                config_digest: digest.clone(),
+                detail: scan_audit_detail(&leak, "after_sync", Some(record.seq)),
             })
             .await?;
+        let retention = if cfg.retention.after_sync {
+            let r = run_retention(cfg, &warehouse, time::OffsetDateTime::now_utc(), false).await?;
+            audit
+                .append(AuditEntry {
+                    kind: AuditKind::Retention,
+                    runner: report.runner.clone(),
+                    config_digest: digest.clone(),
+                    detail: serde_json::to_value(&r).unwrap_or_default(),
+                })
+                .await?;
+            Some(r)
+        } else {
+            None
+        };
+        Ok::<_, crate::error::Error>((leak, retention))
     }
+    .await;
 
+    let (leak, retention) = match &checks {
+        Ok((leak, retention)) => (Some(leak), retention.as_ref()),
+        Err(_) => (None, None),
+    };
+    if let Some(leak) = leak {
+        report.leak_findings = leak.findings.clone();
+        report.privacy_alert = !leak.clean();
+    }
     let mut warnings = Vec::new();
+    if let Err(e) = crate::report::save(&warehouse, &report, cfg.report.path.as_deref()).await {
+        warnings.push(format!("run report not saved: {e}"));
+    }
     if let Some(path) = &cfg.report.prometheus_path {
         let m = RunMetrics {
             report: Some(&report),
-            leak: Some(&leak),
-            retention_deleted: retention.as_ref().map(|r| r.expired.len() as u64),
+            leak,
+            retention_deleted: retention.map(|r| r.expired.len() as u64),
             finished_unix: unix_now(),
         };
         if let Err(e) = write_textfile(path, &m) {
             warnings.push(format!("metrics textfile {}: {e}", path.display()));
         }
     }
+    let (leak, retention) = checks?;
     if let (Some(url), false) = (&cfg.report.alert_url, leak.clean())
         && let Err(e) = post_alert(url, &warehouse.url, &leak).await
     {
         warnings.push(e);
+    }
+    for w in &warnings {
+        tracing::warn!(warning = %w, "after the sync");
     }
     Ok(JobOutcome {
         report,
@@ -237,7 +264,8 @@ pub fn scan_audit_detail(
 pub enum ScanDirectory {
     /// Every user Jira lists to the configured credentials.
     Jira,
-    /// No credentials configured (or `--no-jira`): detectors only.
+    /// No credentials configured, `--no-jira`, or the account may not list users:
+    /// detectors only.
     None,
 }
 
@@ -267,13 +295,23 @@ pub async fn verify_privacy(
     if use_jira && let Ok(client) = cfg.jira_client() {
         let me = client.myself().await?;
         privacy.observe(&me);
-        let users: Vec<_> = client.users().try_collect().await?;
-        for u in &users {
-            privacy.observe(u);
+        match client.users().try_collect::<Vec<_>>().await {
+            Ok(users) => {
+                for u in &users {
+                    privacy.observe(u);
+                }
+                directory = ScanDirectory::Jira;
+            }
+            // Without "Browse users and groups" there is no directory to search for:
+            // the detectors still run.
+            Err(
+                jirafe_jira_client::Error::Forbidden { .. }
+                | jirafe_jira_client::Error::NotFound { .. },
+            ) => {}
+            Err(e) => return Err(e.into()),
         }
         privacy.refresh()?;
         runner = me.stable_id().and_then(|id| privacy.pseudonym_of(id));
-        directory = ScanDirectory::Jira;
     }
     let scanner = LeakScanner::new(privacy.people(), privacy.scrubber(), policy)?;
     let leak = scanner.scan_warehouse(warehouse, None).await?;

@@ -54,6 +54,8 @@ pub struct Sync<'a> {
     specs: BTreeMap<Table, TableSpec>,
     /// Per table with retention, the first microsecond kept: older rows are not written.
     keep_from: BTreeMap<Table, i64>,
+    /// Position of each object in `report.objects_written`.
+    written_index: std::collections::HashMap<String, usize>,
     report: RunReport,
 }
 
@@ -110,6 +112,7 @@ impl<'a> Sync<'a> {
             fields: Vec::new(),
             specs,
             keep_from,
+            written_index: std::collections::HashMap::new(),
             report,
         })
     }
@@ -477,11 +480,20 @@ impl<'a> Sync<'a> {
                 _ => {
                     if let Some(sha) = &p.sha256 {
                         self.report.bytes_written += p.bytes;
-                        self.report.objects_written.push(WrittenObject {
+                        let object = WrittenObject {
                             path: p.path.to_string(),
                             bytes: p.bytes,
                             sha256: sha.clone(),
-                        });
+                        };
+                        // One entry per object: its final state in this run.
+                        match self.written_index.get(&object.path) {
+                            Some(&i) => self.report.objects_written[i] = object,
+                            None => {
+                                self.written_index
+                                    .insert(object.path.clone(), self.report.objects_written.len());
+                                self.report.objects_written.push(object);
+                            }
+                        }
                     }
                 }
             }
