@@ -377,7 +377,7 @@ impl Structured {
             return;
         };
         let hay = text.as_bytes();
-        let mut starts: Vec<usize> = Vec::new();
+        let mut starts: Vec<usize> = Vec::with_capacity(32);
         self.candidates(hay, masks, &mut starts);
         let mut at = 0;
         for &p in &starts {

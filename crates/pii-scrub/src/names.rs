@@ -981,6 +981,7 @@ impl Directory {
 
     /// A directory match of the word `i..word_end` (alphanumerics) or of a
     /// multi-word form starting there; returns where the scan continues.
+    #[inline]
     fn word_at(
         &self,
         text: &str,
@@ -1098,6 +1099,7 @@ const ASCII_FILTER_BITS: usize = 1 << 16;
 
 /// A 16-bit hash of the ASCII word `b[s..e]` (letters and digits), case-folded:
 /// its first eight bytes and its length.
+#[inline]
 fn ascii_filter_key(b: &[u8], s: usize, e: usize) -> usize {
     let len = e.saturating_sub(s);
     let keep = if len >= 8 {

@@ -46,44 +46,45 @@ fn chunk_masks(chunk: &[u8]) -> (u64, u64, u64) {
     (word, under, high)
 }
 
-/// The bitmasks of one text.
+/// The bitmasks of one text: per 64-byte block, `[word, underscore, high]`
+/// (`[A-Za-z0-9_]`, `_` and non-ASCII bytes).
 #[derive(Debug, Default)]
 pub(crate) struct Masks {
-    /// `[A-Za-z0-9_]` bytes.
-    word: Vec<u64>,
-    /// `_` bytes.
-    under: Vec<u64>,
-    /// Non-ASCII bytes.
-    high: Vec<u64>,
+    blocks: Vec<[u64; 3]>,
     len: usize,
 }
 
 impl Masks {
     pub(crate) fn new(b: &[u8]) -> Self {
-        let n = b.len().div_ceil(64);
-        let mut word = Vec::with_capacity(n);
-        let mut under = Vec::with_capacity(n);
-        let mut high = Vec::with_capacity(n);
+        let mut blocks = Vec::with_capacity(b.len().div_ceil(64));
         for chunk in b.chunks(64) {
             let (w, u, h) = chunk_masks(chunk);
-            word.push(w);
-            under.push(u);
-            high.push(h);
+            blocks.push([w, u, h]);
         }
         Self {
-            word,
-            under,
-            high,
+            blocks,
             len: b.len(),
         }
     }
 
+    fn word(&self, k: usize) -> u64 {
+        self.blocks.get(k).map_or(0, |b| b[0])
+    }
+
+    fn under(&self, k: usize) -> u64 {
+        self.blocks.get(k).map_or(0, |b| b[1])
+    }
+
+    fn high(&self, k: usize) -> u64 {
+        self.blocks.get(k).map_or(0, |b| b[2])
+    }
+
     /// End of the run of ASCII letters and digits starting at `i`.
+    #[inline]
     pub(crate) fn alnum_end(&self, i: usize) -> usize {
         let (mut k, mut j) = (i / 64, i % 64);
         loop {
-            let alnum =
-                self.word.get(k).copied().unwrap_or(0) & !self.under.get(k).copied().unwrap_or(0);
+            let alnum = self.word(k) & !self.under(k);
             let ones = ((!(alnum >> j)).trailing_zeros() as usize).min(64 - j);
             if j + ones < 64 {
                 return (k * 64 + j + ones).min(self.len);
@@ -99,11 +100,9 @@ impl Masks {
     /// Every ASCII word start: a byte of `[A-Za-z0-9_]` not preceded by one (the
     /// `(?-u:\b)` positions before a word byte).
     pub(crate) fn ascii_word_starts(&self) -> impl Iterator<Item = usize> + '_ {
-        self.word.iter().enumerate().flat_map(|(k, &m)| {
-            let carry = k
-                .checked_sub(1)
-                .and_then(|p| self.word.get(p))
-                .map_or(0, |w| w >> 63);
+        self.blocks.iter().enumerate().flat_map(|(k, b)| {
+            let m = b[0];
+            let carry = k.checked_sub(1).map_or(0, |p| self.word(p) >> 63);
             Bits(m & !((m << 1) | carry)).map(move |j| k * 64 + j)
         })
     }
@@ -112,14 +111,10 @@ impl Masks {
     /// run of `[A-Za-z0-9_]` and non-ASCII bytes, in order. The byte before a
     /// run and the byte at its end are ASCII and not word bytes, so a run
     /// without non-ASCII bytes is exactly a word.
+    #[inline]
     pub(crate) fn for_each_run(&self, mut f: impl FnMut(usize, usize, bool, bool)) {
         let mut prev_top = 0u64;
-        for (k, (&w, (&h, &u))) in self
-            .word
-            .iter()
-            .zip(self.high.iter().zip(self.under.iter()))
-            .enumerate()
-        {
+        for (k, &[w, u, h]) in self.blocks.iter().enumerate() {
             let m = w | h;
             let mut starts = m & !((m << 1) | prev_top);
             prev_top = m >> 63;
@@ -134,11 +129,7 @@ impl Masks {
                 } else {
                     let (e, high) = self.run_end(k, j);
                     let s = k * 64 + j;
-                    let under = (s..e).any(|i| {
-                        self.under
-                            .get(i / 64)
-                            .is_some_and(|u| (u >> (i % 64)) & 1 != 0)
-                    });
+                    let under = (s..e).any(|i| (self.under(i / 64) >> (i % 64)) & 1 != 0);
                     f(s, e, high, under);
                 }
             }
@@ -146,7 +137,7 @@ impl Masks {
     }
 
     fn run_mask(&self, k: usize) -> u64 {
-        self.word.get(k).copied().unwrap_or(0) | self.high.get(k).copied().unwrap_or(0)
+        self.word(k) | self.high(k)
     }
 
     /// End of the run that starts at bit `j` of block `k`, and whether it has a
@@ -162,7 +153,7 @@ impl Masks {
             } else {
                 (1u64 << ones) - 1
             };
-            high |= (self.high.get(k).copied().unwrap_or(0) >> j) & seg != 0;
+            high |= (self.high(k) >> j) & seg != 0;
             if j + ones < 64 {
                 return ((k * 64 + j + ones).min(self.len), high);
             }

@@ -336,7 +336,7 @@ impl Scrubber {
     /// All findings, sorted, non-overlapping, minus allow-listed values and
     /// existing placeholders.
     fn spans(&self, text: &str) -> Vec<Span> {
-        let mut spans = Vec::new();
+        let mut spans = Vec::with_capacity(16);
         if text.is_empty() {
             return spans;
         }
