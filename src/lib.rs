@@ -12,6 +12,7 @@
 //! | [`schema`] | `jirafe-schema` | the warehouse tables: Arrow schemas, Jira models to record batches |
 //! | [`partition_writer`] | `jirafe-partition-writer` | month partitions, upserts, atomic replace on any object store |
 //! | [`pipeline`] | `jirafe-pipeline` | the sync engine: scope, privacy gates, checkpoints, deletions, reports |
+//! | [`webhook`] | `jirafe-webhook` | the signed-webhook receiver: validation, journal, worker |
 //! | [`jira_sim`] | `jirafe-jira-sim` | a simulated Jira Cloud for tests, benchmarks and the demo |
 //!
 //! The `jirafe` binary in this package is a thin command line over these crates.
@@ -24,6 +25,7 @@ pub use jirafe_partition_writer as partition_writer;
 pub use jirafe_pii_scrub as pii_scrub;
 pub use jirafe_pipeline as pipeline;
 pub use jirafe_schema as schema;
+pub use jirafe_webhook as webhook;
 
 /// Process exit codes of the `jirafe` command.
 pub mod exit {

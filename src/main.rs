@@ -68,6 +68,15 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The webhook receiver: signed Jira webhooks in, re-fetched issues out to the warehouse.
+    Serve {
+        /// Configuration file (default: ./jirafe.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Address to listen on (default: webhook.listen, 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -165,6 +174,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             issues,
         } => sim(listen, seed, issues),
         Command::Scrub { field, names } => scrub(&field, names.as_deref()),
+        Command::Serve { config, listen } => serve(config.as_deref(), listen),
         Command::Retention { config, dry_run } => retention(config.as_deref(), dry_run),
         Command::Audit {
             command: AuditCommand::Verify { config },
@@ -353,6 +363,108 @@ fn retention(config: Option<&std::path::Path>, dry_run: bool) -> anyhow::Result<
     }
     println!("{} partition(s) {verb}", r.expired.len());
     Ok(exit::SUCCESS)
+}
+
+fn serve(config: Option<&std::path::Path>, listen: Option<SocketAddr>) -> anyhow::Result<i32> {
+    use jirafe::webhook::{Receiver, WebhookSecret};
+    let cfg = load_config(config)?;
+    let listen: SocketAddr = match listen {
+        Some(a) => a,
+        None => cfg.webhook.listen.parse().map_err(|_| {
+            ConfigError(format!(
+                "webhook.listen '{}' is not an address like 127.0.0.1:8080",
+                cfg.webhook.listen
+            ))
+        })?,
+    };
+    let client = cfg.jira_client().map_err(pipeline_err)?;
+    let key = cfg.hash_key().map_err(pipeline_err)?;
+    let warehouse = open_warehouse(&cfg)?;
+    let data_dir = cfg
+        .webhook_data_dir(|k| std::env::var(k).ok())
+        .map_err(pipeline_err)?;
+    let secret = match &cfg.secrets.webhook_secret {
+        Some(s) => Some(
+            WebhookSecret::new(s.expose())
+                .map_err(|e| ConfigError(format!("JIRAFE_WEBHOOK_SECRET: {e}")))?,
+        ),
+        None => {
+            eprintln!(
+                "jirafe serve: warning: JIRAFE_WEBHOOK_SECRET is not set; every delivery is refused with 503"
+            );
+            None
+        }
+    };
+    let audit_local = cfg.audit_local_copy(|k| std::env::var(k).ok());
+    let body_limit = cfg.webhook.body_limit_bytes;
+    let cfg: &'static Config = Box::leak(Box::new(cfg));
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let processor =
+            jirafe::pipeline::WebhookProcessor::new(cfg, client, warehouse, key, audit_local)
+                .map_err(pipeline_err)?;
+        let receiver = Receiver::builder(&data_dir)
+            .with_optional_secret(secret)
+            .with_body_limit(body_limit)
+            .build(processor)
+            .context("starting the webhook receiver")?;
+        let (router, worker) = receiver.into_parts();
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        eprintln!(
+            "jirafe serve: listening on http://{}/webhooks/jira (health: /health), journal in {}",
+            listener.local_addr().unwrap_or(listen),
+            data_dir.display()
+        );
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut http_stop = stop_rx.clone();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = http_stop.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        drop(stop_rx);
+        let (worker_done_tx, worker_done_rx) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(worker.run_until(async move {
+            let _ = worker_done_rx.await;
+        }));
+        shutdown_signal().await;
+        eprintln!("jirafe serve: stopping (accepted events stay in the journal)");
+        let _ = stop_tx.send(true);
+        server
+            .await
+            .context("the HTTP server task")?
+            .context("serving HTTP")?;
+        let _ = worker_done_tx.send(());
+        worker.await.context("the webhook worker")?;
+        Ok(exit::SUCCESS)
+    })
+}
+
+/// Ctrl-C or (on Unix) SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn audit_verify(config: Option<&std::path::Path>) -> anyhow::Result<i32> {

@@ -180,8 +180,9 @@ pub struct AuditSection {
 pub struct WebhookSection {
     /// Address to listen on (`--listen` overrides).
     pub listen: String,
-    /// Where the journal of accepted events lives (local disk).
-    pub data_dir: PathBuf,
+    /// Where the journal of accepted events lives (local disk; env `JIRAFE_WEBHOOK_DIR`).
+    /// Default: `$XDG_STATE_HOME/jirafe/webhook` (or under `~/.local/state`).
+    pub data_dir: Option<PathBuf>,
     /// Largest accepted body in bytes.
     pub body_limit_bytes: usize,
 }
@@ -190,7 +191,7 @@ impl Default for WebhookSection {
     fn default() -> Self {
         WebhookSection {
             listen: "127.0.0.1:8080".into(),
-            data_dir: PathBuf::from("jirafe-webhook"),
+            data_dir: None,
             body_limit_bytes: 1 << 20,
         }
     }
@@ -305,6 +306,9 @@ impl Config {
         }
         if let Some(v) = get("JIRAFE_ALERT_URL") {
             self.report.alert_url = Some(v);
+        }
+        if let Some(v) = get("JIRAFE_WEBHOOK_DIR") {
+            self.webhook.data_dir = Some(PathBuf::from(v));
         }
         if let Some(v) = env("JIRAFE_AUDIT_LOCAL") {
             self.audit.local_copy = Some(PathBuf::from(v.trim()));
@@ -447,6 +451,32 @@ impl Config {
                 crate::audit::default_local_copy(self.warehouse.url.as_deref().unwrap_or(""), env)
             }
         }
+    }
+
+    /// The webhook receiver's journal directory: configured, or the default under the
+    /// user's state directory.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when neither is known.
+    pub fn webhook_data_dir(&self, env: impl Fn(&str) -> Option<String>) -> Result<PathBuf> {
+        if let Some(d) = &self.webhook.data_dir {
+            return Ok(d.clone());
+        }
+        env("XDG_STATE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                env("HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|h| PathBuf::from(h).join(".local").join("state"))
+            })
+            .map(|base| base.join("jirafe").join("webhook"))
+            .ok_or_else(|| {
+                bad(
+                    "JIRAFE_WEBHOOK_DIR",
+                    "is not set and there is no home directory",
+                )
+            })
     }
 
     /// The warehouse URL.

@@ -42,6 +42,7 @@ pub mod retention;
 mod state;
 mod sync;
 mod warehouse;
+pub mod webhook;
 
 pub use audit::{AuditEntry, AuditKind, AuditLog, AuditRecord, AuditVerification};
 pub use job::{
@@ -61,5 +62,6 @@ pub use error::{Error, Result};
 pub use privacy::{KnownPerson, RunPrivacy};
 pub use report::{ProjectReport, RunReport, SkippedProject, WrittenObject, save as save_report};
 pub use state::{ProjectCursor, SyncState};
-pub use sync::{NoProgress, Progress, Sync};
+pub use sync::{NoProgress, Progress, RefreshReport, Sync};
 pub use warehouse::Warehouse;
+pub use webhook::WebhookProcessor;

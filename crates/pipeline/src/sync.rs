@@ -56,7 +56,24 @@ pub struct Sync<'a> {
     keep_from: BTreeMap<Table, i64>,
     /// Position of each object in `report.objects_written`.
     written_index: std::collections::HashMap<String, usize>,
+    /// Projects in scope (the webhook path checks each re-fetched issue against it).
+    in_scope: BTreeSet<Id>,
     report: RunReport,
+}
+
+/// What [`Sync::refresh_issues`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RefreshReport {
+    /// Issues re-fetched and written.
+    pub written: u64,
+    /// Issues removed (deleted, no longer visible, or under a security level).
+    pub removed: u64,
+    /// Issues with a security level (not stored).
+    pub skipped_security_level: u64,
+    /// Issues in projects outside the scope (private, not allow-listed) or malformed.
+    pub out_of_scope: u64,
+    /// Issues the bulk fetch missed but Jira still shows: left for the next delivery or sync.
+    pub deferred: u64,
 }
 
 impl std::fmt::Debug for Sync<'_> {
@@ -113,6 +130,7 @@ impl<'a> Sync<'a> {
             specs,
             keep_from,
             written_index: std::collections::HashMap::new(),
+            in_scope: BTreeSet::new(),
             report,
         })
     }
@@ -165,7 +183,8 @@ impl<'a> Sync<'a> {
         self.report.success = success;
     }
 
-    async fn run_inner(&mut self, progress: &mut dyn Progress) -> Result<()> {
+    /// Who runs, the name directory, the fields and the projects in scope.
+    async fn prepare(&mut self) -> Result<(Vec<Project>, Vec<Project>)> {
         let me = self.client.myself().await?;
         self.privacy.observe(&me);
         self.privacy.refresh()?;
@@ -192,6 +211,11 @@ impl<'a> Sync<'a> {
         let browsable: Vec<Project> = self.client.projects().try_collect().await?;
         let (collect, skipped) = self.scope(&browsable);
         self.report.skipped_projects = skipped;
+        Ok((browsable, collect))
+    }
+
+    async fn run_inner(&mut self, progress: &mut dyn Progress) -> Result<()> {
+        let (browsable, collect) = self.prepare().await?;
 
         let mut state = SyncState::load(&self.warehouse).await?;
         // Projects we hold data for that are no longer browsable: access lost.
@@ -363,6 +387,130 @@ impl<'a> Sync<'a> {
         Ok(pr)
     }
 
+    /// The webhook path: re-fetches `ids` with the run's credentials and writes what Jira
+    /// returns, exactly as a sync would (scope, security levels, privacy, retention).
+    /// Issues Jira no longer returns are confirmed one by one (a 404) and removed; those in
+    /// `deleted` (the delivery said "deleted") are recorded as `deleted`, the others as
+    /// `unknown`. The sync state is not touched: polling sync stays the source of truth.
+    ///
+    /// # Errors
+    /// Any Jira or warehouse error; nothing is half-written (each partition is replaced
+    /// atomically), so the caller can retry the same ids.
+    pub async fn refresh_issues(
+        &mut self,
+        ids: &[Id],
+        deleted: &BTreeSet<Id>,
+    ) -> Result<RefreshReport> {
+        if self.fields.is_empty() {
+            let (_, collect) = self.prepare().await?;
+            self.in_scope = collect.iter().map(|p| p.id).collect();
+        }
+        let mut out = RefreshReport::default();
+        let wanted: BTreeSet<Id> = ids.iter().copied().filter(|&i| i > 0).collect();
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        let issues: Vec<Issue> = self
+            .client
+            .bulk_issues(
+                wanted.iter().copied().collect(),
+                vec!["*all".to_owned()],
+                vec!["changelog".to_owned()],
+            )
+            .try_collect()
+            .await?;
+        let found: BTreeSet<Id> = issues.iter().map(|i| i.id).collect();
+        let bundles = self.client.complete_page(issues).await?;
+        let mut by_project: BTreeMap<Id, Vec<(Id, DeletionReason)>> = BTreeMap::new();
+        let mut buffer = Vec::new();
+        for b in bundles {
+            let project = b.issue.fields.project.as_ref().map(|p| p.id);
+            if !project.is_some_and(|p| self.in_scope.contains(&p)) {
+                out.out_of_scope += 1;
+                continue;
+            }
+            if b.issue.has_security_level() {
+                out.skipped_security_level += 1;
+                by_project
+                    .entry(project.unwrap_or_default())
+                    .or_default()
+                    .push((b.issue.id, DeletionReason::AccessLost));
+                continue;
+            }
+            if b.issue.fields.created.is_none() {
+                out.out_of_scope += 1;
+                continue;
+            }
+            buffer.push(b);
+        }
+        let mut known = BTreeSet::new();
+        out.written = self.flush(&mut buffer, &mut known).await?;
+        // Absent from the bulk fetch: confirm each one before removing anything.
+        for &id in wanted.difference(&found) {
+            match self.client.issue(&id.to_string(), &["project"], &[]).await {
+                Err(JiraError::NotFound { .. }) => {
+                    let reason = if deleted.contains(&id) {
+                        DeletionReason::Deleted
+                    } else {
+                        DeletionReason::Unknown
+                    };
+                    by_project.entry(0).or_default().push((id, reason));
+                }
+                // Visible after all (the bulk fetch lagged): the next delivery or sync
+                // writes it.
+                Ok(_) => out.deferred += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for (project, removals) in by_project {
+            out.removed += removals.len() as u64;
+            self.remove_issues_if_stored(project, removals).await?;
+        }
+        Ok(out)
+    }
+
+    /// What was written since the last call (the webhook path's per-batch record), with
+    /// the gate's cumulative PII findings; the counters start again from zero.
+    pub fn take_batch_report(&mut self) -> RunReport {
+        self.written_index.clear();
+        let mut out = RunReport {
+            runner: self.report.runner.clone(),
+            pii_findings: self.privacy.findings(),
+            ..RunReport::default()
+        };
+        std::mem::swap(&mut out.rows, &mut self.report.rows);
+        std::mem::swap(&mut out.objects_written, &mut self.report.objects_written);
+        std::mem::swap(&mut out.removed_issues, &mut self.report.removed_issues);
+        std::mem::swap(&mut out.skipped_issues, &mut self.report.skipped_issues);
+        out.bytes_written = std::mem::take(&mut self.report.bytes_written);
+        out.partitions_unchanged = std::mem::take(&mut self.report.partitions_unchanged);
+        out
+    }
+
+    /// Removes issues we hold (rows and children) and records a deletion for each one
+    /// that was actually stored.
+    async fn remove_issues_if_stored(
+        &mut self,
+        project_id: Id,
+        issues: Vec<(Id, DeletionReason)>,
+    ) -> Result<()> {
+        let Some(spec) = self.specs.get(&Table::Issues).cloned() else {
+            return Ok(());
+        };
+        let ids: Vec<Id> = issues.iter().map(|(i, _)| *i).collect();
+        let stored = self.writer.delete(&spec, &ids).await?;
+        if stored
+            .partitions
+            .iter()
+            .all(|p| p.outcome == Outcome::Unchanged)
+        {
+            return Ok(());
+        }
+        self.record(&stored);
+        let project = (project_id > 0).then_some(project_id);
+        self.remove_issues_for(project, issues).await
+    }
+
     /// Flattens and writes a batch of issues. Returns how many were written.
     async fn flush(
         &mut self,
@@ -506,6 +654,14 @@ impl<'a> Sync<'a> {
         project_id: Id,
         issues: Vec<(Id, DeletionReason)>,
     ) -> Result<()> {
+        self.remove_issues_for(Some(project_id), issues).await
+    }
+
+    async fn remove_issues_for(
+        &mut self,
+        project_id: Option<Id>,
+        issues: Vec<(Id, DeletionReason)>,
+    ) -> Result<()> {
         if issues.is_empty() {
             return Ok(());
         }
@@ -541,7 +697,7 @@ impl<'a> Sync<'a> {
             for (issue_id, reason) in &issues {
                 f.append_deletion(&Deletion {
                     issue_id: *issue_id,
-                    project_id: Some(project_id),
+                    project_id,
                     detected_at,
                     reason: *reason,
                 });
