@@ -291,7 +291,11 @@ fn load_config(config: Option<&std::path::Path>) -> anyhow::Result<Config> {
 }
 
 fn open_warehouse(cfg: &Config) -> anyhow::Result<Warehouse> {
-    Warehouse::open(cfg.warehouse_url().map_err(pipeline_err)?).map_err(pipeline_err)
+    Warehouse::open_with_options(
+        cfg.warehouse_url().map_err(pipeline_err)?,
+        &cfg.warehouse.options,
+    )
+    .map_err(pipeline_err)
 }
 
 fn job_options(cfg: &Config) -> JobOptions {

@@ -240,7 +240,7 @@ impl LeakScanner {
         warehouse: &Warehouse,
         objects: Option<&[String]>,
     ) -> Result<LeakReport> {
-        let writer = PartitionWriter::new(Arc::clone(&warehouse.store), warehouse.prefix.clone());
+        let writer = warehouse.writer();
         let mut report = LeakReport {
             known_people: self.known_people,
             ..LeakReport::default()

@@ -11,11 +11,9 @@
 //! state, are rewritten by every sync and are not subject to it. `_audit/`, `_state/` and
 //! `_reports/` are never touched.
 
-use std::sync::Arc;
-
 use arrow::array::{Array, BooleanArray, RecordBatch, TimestampMicrosecondArray};
 use arrow::datatypes::DataType;
-use jirafe_partition_writer::{Month, PartitionWriter};
+use jirafe_partition_writer::Month;
 use jirafe_schema::Table;
 use object_store::ObjectStoreExt;
 use serde::Serialize;
@@ -147,7 +145,7 @@ pub async fn run_retention(
     now: OffsetDateTime,
     dry_run: bool,
 ) -> Result<RetentionReport> {
-    let writer = PartitionWriter::new(Arc::clone(&warehouse.store), warehouse.prefix.clone());
+    let writer = warehouse.writer();
     let mut report = RetentionReport {
         dry_run,
         evaluated_at: now
