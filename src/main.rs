@@ -185,6 +185,60 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
+/// The progress display: a bar on a terminal, plain `key=value` lines otherwise (cron,
+/// pipes, CI). Project keys and counts only.
+fn progress() -> Box<dyn Progress> {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() && std::env::var_os("JIRAFE_PLAIN_PROGRESS").is_none() {
+        Box::new(Bar::new())
+    } else {
+        Box::new(Lines)
+    }
+}
+
+/// A spinner per project with its running count of issues, and a line per finished project.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    issues: u64,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {prefix:.bold} {human_pos} issues ({per_sec}) {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Bar { bar, issues: 0 }
+    }
+}
+
+impl Progress for Bar {
+    fn project_started(&mut self, key: &str) {
+        self.bar.reset();
+        self.bar.set_prefix(key.to_owned());
+    }
+    fn issues_written(&mut self, _key: &str, n: u64) {
+        self.issues += n;
+        self.bar.inc(n);
+    }
+    fn project_finished(&mut self, r: &ProjectReport) {
+        self.bar.println(format!(
+            "  {:<10} {:>7} issues  {} skipped (security level)  {} removed",
+            r.key, r.issues, r.skipped_security_level, r.removed
+        ));
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Progress as plain lines on stderr: project keys and counts only.
 struct Lines;
 
@@ -248,7 +302,7 @@ fn print_summary(report: &RunReport) {
 fn demo(out: &std::path::Path, issues: usize) -> anyhow::Result<i32> {
     let rt = runtime()?;
     let outcome = rt
-        .block_on(run_demo(out, issues, &mut Lines))
+        .block_on(run_demo(out, issues, progress().as_mut()))
         .map_err(pipeline_err)?;
     println!(
         "jirafe demo: a simulated Jira Cloud, synced into {}",
@@ -275,7 +329,12 @@ fn sync(config: Option<&std::path::Path>) -> anyhow::Result<i32> {
     let rt = runtime()?;
     let outcome = rt
         .block_on(run_sync_job(
-            &cfg, client, warehouse, key, &options, &mut Lines,
+            &cfg,
+            client,
+            warehouse,
+            key,
+            &options,
+            progress().as_mut(),
         ))
         .map_err(pipeline_err)?;
     print_outcome(&outcome);
