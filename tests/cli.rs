@@ -333,3 +333,75 @@ fn audit_verify_verify_privacy_and_retention_on_a_demo_warehouse() {
         "{stdout}"
     );
 }
+
+fn http(addr: &str, request: &str) -> String {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+#[test]
+fn serve_fails_closed_without_a_secret_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jirafe"))
+        .args(["serve", "--listen", &addr])
+        .current_dir(dir.path())
+        .env("JIRA_BASE_URL", "http://127.0.0.1:9")
+        .env("JIRA_EMAIL", "someone@example.com")
+        .env("JIRA_API_TOKEN", "not-a-real-token")
+        .env(
+            "JIRAFE_HASH_KEY",
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        )
+        .env("JIRAFE_WAREHOUSE", dir.path().join("wh"))
+        .env("JIRAFE_WEBHOOK_DIR", dir.path().join("journal"))
+        .env_remove("JIRAFE_WEBHOOK_SECRET")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(std::time::Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let body = r#"{"webhookEvent":"jira:issue_updated","issue":{"id":"10001","key":"ABC-1"}}"#;
+    let resp = http(
+        &addr,
+        &format!(
+            "POST /webhooks/jira HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-hub-signature: sha256={}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            "0".repeat(64),
+            body.len()
+        ),
+    );
+    assert!(resp.starts_with("HTTP/1.1 503"), "{resp}");
+    let health = http(
+        &addr,
+        "GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    );
+    assert!(health.contains("\"secret_set\":false"), "{health}");
+    assert!(!health.contains("not-a-real-token"));
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{status:?} {stderr}");
+    assert!(
+        stderr.contains("JIRAFE_WEBHOOK_SECRET is not set"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-a-real-token"));
+}
