@@ -272,6 +272,11 @@ impl S3Target {
         self.own.as_mut().ok_or(HarnessError::External)
     }
 
+    /// The bucket's directory on disk, for an owned server (`None` for an external one).
+    pub fn bucket_dir(&self) -> Option<PathBuf> {
+        self.own.as_ref().map(S3sFs::bucket_dir)
+    }
+
     /// The endpoint URL.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
@@ -288,7 +293,7 @@ impl S3Target {
     }
 
     /// The warehouse options for this server: `endpoint`, `region`, retries short enough
-    /// for a test, and the concurrency mode that is safe on it — `lock` with a 250 ms
+    /// for a test, and the concurrency mode that is safe on it — `lock` with a 100 ms
     /// settle for s3s-fs, whose conditional writes are not atomic; for an external server
     /// `JIRAFE_TEST_S3_CONCURRENCY` (default `lock`).
     pub fn options(&self) -> BTreeMap<String, String> {
@@ -298,7 +303,7 @@ impl S3Target {
             None => std::env::var("JIRAFE_TEST_S3_CONCURRENCY").unwrap_or_else(|_| "lock".into()),
         };
         if mode == "lock" {
-            o.insert("lock_settle_ms".into(), "250".into());
+            o.insert("lock_settle_ms".into(), "100".into());
         }
         o.insert("concurrency".into(), mode);
         o
@@ -368,6 +373,10 @@ pub enum Fault {
     SlowDown,
     /// Reset the connection (TCP RST) without answering or forwarding.
     Reset,
+    /// Forward the request head and half of its body, then stop sending: the server is
+    /// left mid-upload (for a test that kills it there). Counted in
+    /// [`ProxyStats::truncated`]; the connection is held until either side closes.
+    Truncate,
 }
 
 /// Counts of what a [`FaultProxy`] did.
@@ -379,13 +388,15 @@ pub struct ProxyStats {
     pub slow_downs: AtomicU64,
     /// Connections reset.
     pub resets: AtomicU64,
+    /// Requests forwarded only half-way ([`Fault::Truncate`]).
+    pub truncated: AtomicU64,
 }
 
-type Plan = dyn Fn(u64, &str) -> Fault + Send + Sync;
+type Plan = dyn Fn(u64, &str, &str) -> Fault + Send + Sync;
 
 /// A TCP proxy on `127.0.0.1` in front of a real S3 server that injects transient faults:
-/// the plan is asked, for the n-th request (0-based) and its method, whether to forward it,
-/// answer 503, or reset the connection. Every connection carries one request (the proxy
+/// the plan is asked, for the n-th request (0-based), its method and its path, whether to
+/// forward it, answer 503, reset the connection, or forward only half of it. Every connection carries one request (the proxy
 /// asks the server to close after answering), so faults hit requests, not connections.
 /// Stopped when dropped.
 #[derive(Debug)]
@@ -402,7 +413,7 @@ impl FaultProxy {
     /// When the endpoint is not `http://127.0.0.1:<port>`-like or no port can be bound.
     pub async fn start(
         upstream: &str,
-        plan: impl Fn(u64, &str) -> Fault + Send + Sync + 'static,
+        plan: impl Fn(u64, &str, &str) -> Fault + Send + Sync + 'static,
     ) -> Result<FaultProxy, HarnessError> {
         let u = url::Url::parse(upstream).map_err(server)?;
         let host = u
@@ -473,9 +484,11 @@ async fn proxy_one(
     };
     let (head, rest) = buf.split_at(head_end);
     let head = String::from_utf8_lossy(head).into_owned();
-    let method = head.split(' ').next().unwrap_or_default().to_owned();
+    let mut words = head.split(' ');
+    let method = words.next().unwrap_or_default().to_owned();
+    let target = words.next().unwrap_or_default().to_owned();
     let n = stats.requests.fetch_add(1, Ordering::Relaxed);
-    match plan(n, &method) {
+    match plan(n, &method, &target) {
         Fault::SlowDown => {
             stats.slow_downs.fetch_add(1, Ordering::Relaxed);
             let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
@@ -490,6 +503,41 @@ async fn proxy_one(
             stats.resets.fetch_add(1, Ordering::Relaxed);
             client.set_zero_linger()?;
             drop(client);
+            Ok(())
+        }
+        Fault::Truncate => {
+            let length: usize = head
+                .split("\r\n")
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .unwrap_or(0);
+            let half = length / 2;
+            let mut up = tokio::net::TcpStream::connect(upstream).await?;
+            up.write_all(head.as_bytes()).await?;
+            let mut sent = rest.len().min(half);
+            up.write_all(rest.get(..sent).unwrap_or_default()).await?;
+            let mut chunk = vec![0u8; 16 * 1024];
+            while sent < half {
+                let n = client.read(&mut chunk).await?;
+                if n == 0 {
+                    break;
+                }
+                let take = n.min(half - sent);
+                up.write_all(chunk.get(..take).unwrap_or_default()).await?;
+                sent += take;
+            }
+            up.flush().await?;
+            stats.truncated.fetch_add(1, Ordering::Relaxed);
+            // Hold both connections until one side goes away (the server is killed, or the
+            // client gives up).
+            let (mut a, mut b) = ([0u8; 1], [0u8; 1]);
+            tokio::select! {
+                _ = up.read(&mut a) => {}
+                _ = client.read(&mut b) => {}
+            }
             Ok(())
         }
         Fault::Forward => {

@@ -211,7 +211,7 @@ async fn slow_downs_and_connection_resets_are_retried() {
     let t = target();
     // Every third request answered 503 Slow Down, every fifth connection reset (never two
     // faults in a row for long): each operation still succeeds.
-    let proxy = FaultProxy::start(t.endpoint(), |n, _method| match n % 15 {
+    let proxy = FaultProxy::start(t.endpoint(), |n, _method, _path| match n % 15 {
         0 | 3 | 6 | 9 | 12 => Fault::SlowDown,
         5 | 10 => Fault::Reset,
         _ => Fault::Forward,
