@@ -424,3 +424,75 @@ fn duckdb(dir: &FsPath, sql: &str) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// `jirafe sync` and `jirafe doctor` as a cron line runs them: everything from the
+/// environment (`JIRAFE_WAREHOUSE=s3://…`, `AWS_*`), no configuration file.
+#[test]
+fn the_cli_syncs_into_s3_and_doctor_probes_it_from_the_environment_alone() {
+    let rt = runtime();
+    let sim = start_sim(&rt);
+    let t = target();
+    let url = t.fresh_url("cli");
+    let home = tempfile::tempdir().unwrap();
+    let creds = sim.credentials();
+    let run = |cmd: &str, s3_env: &[(String, String)]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_jirafe"));
+        c.arg(cmd)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("JIRA_BASE_URL", sim.base_url())
+            .env("JIRA_EMAIL", &creds.email)
+            .env("JIRA_API_TOKEN", &creds.api_token)
+            .env("JIRAFE_HASH_KEY", KEY)
+            .env("JIRAFE_WAREHOUSE", &url)
+            .envs(s3_env.iter().map(|(k, v)| (k, v)))
+            .current_dir(home.path());
+        c.output().unwrap()
+    };
+    let env = t.env();
+
+    let out = run("doctor", &env);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("warehouse") && stdout.contains("conditional create, delete"),
+        "{stdout}"
+    );
+
+    let out = run("sync", &env);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let w = s3_warehouse(&t, &url, &[]);
+    let snap = rt.block_on(snapshot(&w));
+    assert!(snap.iter().any(|(t, _, b)| t == "issues" && !b.is_empty()));
+
+    // A wrong secret: doctor fails at the first request and names it, without the secret.
+    let wrong: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| {
+            if k == "AWS_SECRET_ACCESS_KEY" {
+                (k.clone(), "wrong-secret-do-not-print".to_owned())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect();
+    let out = run("doctor", &wrong);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{all}");
+    assert!(all.contains("FAIL") && all.contains("'list'"), "{all}");
+    assert!(!all.contains("wrong-secret-do-not-print"), "{all}");
+    rt.block_on(sim.shutdown());
+}

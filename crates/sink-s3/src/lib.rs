@@ -468,6 +468,39 @@ mod tests {
         assert!(e.to_string().contains("--features azure"), "{e}");
     }
 
+    #[cfg(feature = "gcp")]
+    #[test]
+    fn gcs_opens_with_its_options() {
+        let o = open_with_env(
+            "gs://bucket/p/q",
+            &opts(&[("timeout_secs", "10")]),
+            no_env(),
+        )
+        .unwrap();
+        assert_eq!(o.prefix.as_ref(), "p/q");
+        assert_eq!(o.store.to_string(), "gs://bucket");
+        let e = open_with_env("gs://bucket/p", &opts(&[("region", "x")]), no_env()).unwrap_err();
+        assert!(
+            matches!(e, Error::UnknownOption { scheme: "gs", .. }),
+            "{e}"
+        );
+    }
+
+    #[cfg(feature = "azure")]
+    #[test]
+    fn azure_opens_with_an_account() {
+        let env = vec![(
+            "AZURE_STORAGE_ACCOUNT_KEY".to_owned(),
+            "c2VjcmV0LWtleS1zaG91bGQtbm90LXNob3c=".to_owned(),
+        )];
+        let o = open_with_env("az://container/p", &opts(&[("account", "acct")]), env).unwrap();
+        assert_eq!(o.prefix.as_ref(), "p");
+        assert!(!format!("{o:?}").contains("c2VjcmV0"));
+        let e = open_with_env("az://container/p", &opts(&[("account_key", "k")]), no_env())
+            .unwrap_err();
+        assert!(e.to_string().contains("AZURE_STORAGE_ACCOUNT_KEY"), "{e}");
+    }
+
     #[test]
     fn debug_shows_no_credentials() {
         let env = vec![
