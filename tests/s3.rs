@@ -226,21 +226,59 @@ fn two_concurrent_syncs_of_different_projects_into_one_bucket_lose_nothing() {
         .unwrap();
     let want = rt.block_on(snapshot(&local));
 
-    // The same two syncs at once, each with its own store client, runtime and thread, as
-    // two `jirafe sync` processes would run. s3s-fs's own conditional writes are not
-    // atomic, so the harness opens it with `concurrency = lock` (100 ms settle).
+    // The same two syncs at once: two `jirafe sync` processes, configured by a file with
+    // `[warehouse.options]` (the harness's: s3s-fs's own conditional writes are not
+    // atomic, so `concurrency = "lock"` with a 100 ms settle) and the environment.
     let url = t.fresh_url("concurrent");
-    let cfg_a = config(&sim, &url, a);
-    let cfg_b = config(&sim, &url, b);
-    std::thread::scope(|s| {
-        let runs = [&cfg_a, &cfg_b].map(|cfg| {
-            let w = s3_warehouse(&t, &url, &[]);
-            s.spawn(move || runtime().block_on(sync(cfg, w)))
-        });
-        for r in runs {
-            r.join().unwrap().unwrap();
-        }
-    });
+    let home = tempfile::tempdir().unwrap();
+    let creds = sim.credentials();
+    let options: String = t
+        .options()
+        .iter()
+        .map(|(k, v)| format!("{k} = {v:?}\n"))
+        .collect();
+    let procs: Vec<std::process::Child> = [a, b]
+        .iter()
+        .enumerate()
+        .map(|(i, projects)| {
+            let file = home.path().join(format!("jirafe-{i}.toml"));
+            let list: Vec<String> = projects.iter().map(|p| format!("{p:?}")).collect();
+            std::fs::write(
+                &file,
+                format!(
+                    "[scope]\nprojects = [{}]\n\n[warehouse.options]\n{options}",
+                    list.join(", ")
+                ),
+            )
+            .unwrap();
+            std::process::Command::new(env!("CARGO_BIN_EXE_jirafe"))
+                .arg("sync")
+                .arg("--config")
+                .arg(&file)
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("HOME", home.path())
+                .env("JIRA_BASE_URL", sim.base_url())
+                .env("JIRA_EMAIL", &creds.email)
+                .env("JIRA_API_TOKEN", &creds.api_token)
+                .env("JIRAFE_HASH_KEY", KEY)
+                .env("JIRAFE_WAREHOUSE", &url)
+                .envs(t.credentials_env())
+                .current_dir(home.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for p in procs {
+        let out = p.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let w = s3_warehouse(&t, &url, &[]);
     let got = rt.block_on(snapshot(&w));
     assert_same_tables(&got, &want, "concurrent syncs");
@@ -437,7 +475,7 @@ fn the_cli_syncs_into_s3_and_doctor_probes_it_from_the_environment_alone() {
     let creds = sim.credentials();
     let run = |cmd: &str, s3_env: &[(String, String)]| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_jirafe"));
-        c.arg(cmd)
+        c.args(cmd.split(' '))
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", home.path())
@@ -494,5 +532,26 @@ fn the_cli_syncs_into_s3_and_doctor_probes_it_from_the_environment_alone() {
     assert!(!out.status.success(), "{all}");
     assert!(all.contains("FAIL") && all.contains("'list'"), "{all}");
     assert!(!all.contains("wrong-secret-do-not-print"), "{all}");
+
+    // `[warehouse.options]` from the file reach the store: lock mode is reported, and an
+    // unknown key is a configuration error (exit 2) listing the accepted keys.
+    let file = home.path().join("jirafe.toml");
+    std::fs::write(
+        &file,
+        "[warehouse.options]\nconcurrency = \"lock\"\nlock_settle_ms = \"20\"\n",
+    )
+    .unwrap();
+    let out = run("doctor --config jirafe.toml", &env);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("partition locks"), "{stdout}");
+    std::fs::write(&file, "[warehouse.options]\nregoin = \"eu-west-1\"\n").unwrap();
+    let out = run("sync --config jirafe.toml", &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("'regoin'") && stderr.contains("accepted keys: addressing_style"),
+        "{stderr}"
+    );
     rt.block_on(sim.shutdown());
 }
