@@ -282,6 +282,16 @@ fn two_concurrent_syncs_of_different_projects_into_one_bucket_lose_nothing() {
     let w = s3_warehouse(&t, &url, &[]);
     let got = rt.block_on(snapshot(&w));
     assert_same_tables(&got, &want, "concurrent syncs");
+    // Both runs are in the audit log, and the chain is whole: its create-only appends raced
+    // too.
+    let log = jirafe::pipeline::AuditLog::new(w.clone(), None);
+    let records = rt.block_on(log.records()).unwrap();
+    let syncs = records
+        .iter()
+        .filter(|r| r.kind == jirafe::pipeline::AuditKind::Sync)
+        .count();
+    assert_eq!(syncs, 2, "{records:?}");
+    assert!(rt.block_on(log.verify()).unwrap().ok());
     let leftover_locks: Vec<String> = rt
         .block_on(objects(&w))
         .into_keys()

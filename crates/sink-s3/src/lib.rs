@@ -85,7 +85,8 @@ pub enum Concurrency {
     ConditionalPut,
     /// Do not trust `If-Match`: every partition write takes a partition lock object. A
     /// lock is created with `If-None-Match: *`, then, after `settle`, read back; it is held
-    /// only if it still holds this writer's token. Correct on servers that honour
+    /// only if it still holds this writer's token. Every other create-only write (a new
+    /// partition, an audit record) is verified the same way. Correct on servers that honour
     /// `If-None-Match` but check it apart from the write (`s3s-fs`), as long as the time
     /// between the server's check and its write of a lock (a few hundred bytes) stays
     /// under `settle`.
