@@ -102,7 +102,8 @@ impl<'a> Sync<'a> {
         let policy = cfg.privacy.policy.clone().unwrap_or_default();
         let key_id = key.key_id();
         let privacy = RunPrivacy::new(key, policy, cfg.privacy.opt_out.iter().cloned())?;
-        let writer = warehouse.writer()
+        let writer = warehouse
+            .writer()
             .with_lock_stale_after(std::time::Duration::from_secs(
                 cfg.warehouse.lock_stale_seconds.max(1),
             ));
