@@ -334,6 +334,21 @@ pub async fn verify_privacy(
     Ok((leak, directory))
 }
 
+/// Who runs a command that does not otherwise talk to Jira: the pseudonym of the
+/// configured account, when credentials and the hash key are configured and Jira answers.
+async fn runner_pseudonym(cfg: &Config) -> Option<String> {
+    let client = cfg.jira_client().ok()?;
+    let key = cfg.hash_key().ok()?;
+    let me = client.myself().await.ok()?;
+    let privacy = crate::privacy::RunPrivacy::new(
+        key,
+        cfg.privacy.policy.clone().unwrap_or_default(),
+        cfg.privacy.opt_out.iter().cloned(),
+    )
+    .ok()?;
+    me.stable_id().and_then(|id| privacy.pseudonym_of(id))
+}
+
 fn ephemeral_key() -> [u8; 32] {
     use std::hash::{BuildHasher, Hasher};
     let mut out = [0u8; 32];
@@ -366,7 +381,7 @@ pub async fn retention_job(
         AuditLog::new(warehouse.clone(), options.audit_local_copy.clone())
             .append(AuditEntry {
                 kind: AuditKind::Retention,
-                runner: None,
+                runner: runner_pseudonym(cfg).await,
                 config_digest: Some(cfg.digest()),
                 detail: serde_json::to_value(&report).unwrap_or_default(),
             })

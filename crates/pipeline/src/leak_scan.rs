@@ -113,9 +113,16 @@ impl LeakScanner {
     ) -> Result<LeakScanner> {
         let mut patterns: Vec<String> = Vec::new();
         let mut kinds: Vec<&'static str> = Vec::new();
+        // Values the policy allows (a bot account named like a product, say) are not
+        // personal data by the operator's decision: the scrubber keeps them, so does this.
+        let allowed: Vec<String> = policy
+            .allow
+            .iter()
+            .map(|a| a.trim().to_lowercase())
+            .collect();
         let mut push = |value: &str, kind: &'static str| {
             let v = value.trim();
-            if v.len() >= MIN_KNOWN_LEN {
+            if v.len() >= MIN_KNOWN_LEN && !allowed.contains(&v.to_lowercase()) {
                 patterns.push(v.to_owned());
                 kinds.push(kind);
             }
@@ -282,4 +289,83 @@ fn partition_of(writer: &PartitionWriter, object: &str) -> Option<(Table, Month)
         let month: Month = rest.strip_suffix("/data.parquet")?.parse().ok()?;
         Some((table, month))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::StringArray;
+    use arrow::datatypes::{Field, Schema};
+
+    fn scan(policy: Policy, text: &str) -> LeakReport {
+        let mut people = BTreeMap::new();
+        people.insert(
+            "5b10ac8d82e05b22cc7d4ef5".to_owned(),
+            KnownPerson {
+                display_name: Some("Build Robot".into()),
+                email: Some("robot@example.com".into()),
+            },
+        );
+        let scrubber = Arc::new(Scrubber::builder().build().unwrap());
+        let scanner = LeakScanner::new(&people, scrubber, policy).unwrap();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("body", DataType::Utf8, true),
+            Field::new("author", DataType::Utf8, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(vec![Some(text), None])),
+                Arc::new(StringArray::from(vec![
+                    Some("psn_x"),
+                    Some("5b10ac8d82e05b22cc7d4ef5"),
+                ])),
+            ],
+        )
+        .unwrap();
+        let mut report = LeakReport::default();
+        scanner.scan_batches(
+            Table::Comments,
+            "comments/month=2025-01/data.parquet",
+            &[batch],
+            &mut report,
+        );
+        report
+    }
+
+    #[test]
+    fn known_values_are_found_in_any_string_column_and_reported_by_place_only() {
+        let r = scan(
+            Policy::default(),
+            "ask build robot, or write to robot@example.com",
+        );
+        assert_eq!(r.findings.get("known_name"), Some(&1));
+        assert_eq!(r.findings.get("known_email"), Some(&1));
+        assert_eq!(
+            r.findings.get("email"),
+            Some(&1),
+            "the detectors run on free text"
+        );
+        // the raw account id in a non-text column
+        assert_eq!(r.findings.get("account_id"), Some(&1));
+        assert!(
+            r.locations
+                .iter()
+                .any(|l| l.column == "author" && l.row == 1)
+        );
+        let shown = serde_json::to_string(&r).unwrap();
+        assert!(!shown.contains("robot@") && !shown.contains("Build Robot"));
+    }
+
+    #[test]
+    fn a_name_must_stand_as_whole_words_and_allowed_values_are_not_leaks() {
+        let r = scan(Policy::default(), "rebuild robotics");
+        assert!(!r.findings.contains_key("known_name"), "{r:?}");
+        let policy = Policy {
+            allow: vec!["build robot".into()],
+            ..Policy::default()
+        };
+        let r = scan(policy, "ask Build Robot");
+        assert!(!r.findings.contains_key("known_name"), "{r:?}");
+    }
 }
