@@ -428,17 +428,6 @@ pub fn default_local_copy(
     warehouse_url: &str,
     env: impl Fn(&str) -> Option<String>,
 ) -> Option<PathBuf> {
-    let base = env("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            env("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".local").join("state"))
-        })?;
     let digest = sha256_hex(warehouse_url.as_bytes());
-    Some(
-        base.join("jirafe")
-            .join(format!("audit-{}.jsonl", &digest[..16])),
-    )
+    Some(crate::config::state_dir(env)?.join(format!("audit-{}.jsonl", &digest[..16])))
 }

@@ -462,15 +462,8 @@ impl Config {
         if let Some(d) = &self.webhook.data_dir {
             return Ok(d.clone());
         }
-        env("XDG_STATE_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| {
-                env("HOME")
-                    .filter(|v| !v.is_empty())
-                    .map(|h| PathBuf::from(h).join(".local").join("state"))
-            })
-            .map(|base| base.join("jirafe").join("webhook"))
+        state_dir(env)
+            .map(|base| base.join("webhook"))
             .ok_or_else(|| {
                 bad(
                     "JIRAFE_WEBHOOK_DIR",
@@ -504,6 +497,19 @@ impl Config {
         });
         hex::encode(sha2::Sha256::digest(view.to_string().as_bytes()))
     }
+}
+
+/// jirafe's folder for local state: `$XDG_STATE_HOME/jirafe`, else `~/.local/state/jirafe`.
+pub(crate) fn state_dir(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    env("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            env("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local").join("state"))
+        })
+        .map(|base| base.join("jirafe"))
 }
 
 fn check_alert_url(url: &str) -> Result<()> {
