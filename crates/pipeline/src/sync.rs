@@ -238,7 +238,7 @@ impl<'a> Sync<'a> {
             )
             .await?;
             SyncState::save_known_ids(&self.warehouse, pid, &BTreeSet::new()).await?;
-            state.projects.remove(&pid);
+            state.remove_project(pid);
             state.save(&self.warehouse).await?;
         }
 
@@ -375,7 +375,7 @@ impl<'a> Sync<'a> {
 
         // Checkpoint: the partitions above are durable; now the ids, then the cursor.
         SyncState::save_known_ids(&self.warehouse, project.id, &known).await?;
-        state.projects.insert(
+        state.set_project(
             project.id,
             ProjectCursor {
                 key: project.key.clone(),
