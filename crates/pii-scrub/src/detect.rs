@@ -239,6 +239,8 @@ pub(crate) struct Structured {
     trigrams: Vec<u64>,
     /// Case-insensitive [`ASSIGNMENT_KEYS`].
     assignment: Option<AhoCorasick>,
+    /// Whether [`Det::UrlUserinfo`] is on (it is matched by hand).
+    userinfo: bool,
 }
 
 impl Structured {
@@ -256,6 +258,7 @@ impl Structured {
                 word_start: None,
                 trigrams: Vec::new(),
                 assignment: None,
+                userinfo: false,
             });
         }
         let re = Regex::builder()
@@ -294,6 +297,7 @@ impl Structured {
                 *slot |= 1 << (t % 64);
             }
         }
+        let userinfo = dets.contains(&Det::UrlUserinfo);
         Ok(Self {
             re: Some(re),
             dets,
@@ -304,6 +308,7 @@ impl Structured {
             word_start: Some(word_start),
             trigrams,
             assignment: Some(assignment),
+            userinfo,
         })
     }
 
@@ -372,37 +377,66 @@ impl Structured {
     }
 
     /// Appends every confirmed finding in `text` to `out`, in order.
-    pub(crate) fn find(&self, text: &str, masks: &Masks, out: &mut Vec<Span>) {
+    /// `starts` is scratch space.
+    pub(crate) fn find(
+        &self,
+        text: &str,
+        masks: &Masks,
+        starts: &mut Vec<usize>,
+        out: &mut Vec<Span>,
+    ) {
         let Some(re) = &self.re else {
             return;
         };
         let hay = text.as_bytes();
-        let mut starts: Vec<usize> = Vec::with_capacity(32);
-        self.candidates(hay, masks, &mut starts);
+        starts.clear();
+        self.candidates(hay, masks, starts);
         let mut at = 0;
-        for &p in &starts {
+        for &p in starts.iter() {
             if p < at {
                 continue;
             }
-            let input = Input::new(hay).span(p..hay.len()).anchored(Anchored::Yes);
-            let Some(m) = re.search(&input) else {
-                continue;
+            let (det, ms, me) = if hay.get(p..p + 3) == Some(b"://") {
+                // Only the URL user-info pattern can match at `://`.
+                if !self.userinfo {
+                    continue;
+                }
+                let Some(e) = userinfo_end(hay, p) else {
+                    continue;
+                };
+                (Det::UrlUserinfo, p, e)
+            } else {
+                let input = Input::new(hay).span(p..hay.len()).anchored(Anchored::Yes);
+                let Some(m) = re.search(&input) else {
+                    continue;
+                };
+                let Some(det) = self.dets.get(m.pattern().as_usize()).copied() else {
+                    break;
+                };
+                (det, m.start(), m.end())
             };
-            let Some(det) = self.dets.get(m.pattern().as_usize()).copied() else {
-                break;
-            };
-            match validate(det, text, m.start(), m.end()) {
+            match validate(det, text, ms, me) {
                 Some((s, e)) => {
                     out.push(Span::new(s, e, det.kind()));
-                    at = m.end().max(e).max(m.start() + 1);
+                    at = me.max(e).max(ms + 1);
                 }
-                None => at = resume_after(hay, m.start()),
+                None => at = resume_after(hay, ms),
             }
             while at < hay.len() && !text.is_char_boundary(at) {
                 at += 1;
             }
         }
     }
+}
+
+/// The end of a match of the [`Det::UrlUserinfo`] pattern
+/// `://[A-Za-z0-9._~%!$&'()*+,;=:\-]+@` at `p`, by hand: no `@` is in the class,
+/// so the match is the whole run of class bytes and the `@` after it.
+fn userinfo_end(hay: &[u8], p: usize) -> Option<usize> {
+    let in_class = |c: &u8| c.is_ascii_alphanumeric() || b"._~%!$&'()*+,;=:-".contains(c);
+    let run = hay.get(p + 3..)?.iter().take_while(|c| in_class(c)).count();
+    let at = p + 3 + run;
+    (run > 0 && hay.get(at) == Some(&b'@')).then_some(at + 1)
 }
 
 /// Where to search next after a rejected candidate starting at `start`: past the
@@ -782,26 +816,29 @@ fn iban_length(cc: &[u8]) -> Option<usize> {
 fn iban(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     let m = text.get(s..e)?.as_bytes();
     let want = iban_length(m.get(..2)?)?;
-    let mut chars = Vec::with_capacity(34);
+    let mut buf = [0u8; 34];
+    let mut taken = 0;
     let mut end = 0;
     for (i, c) in m.iter().enumerate() {
         if *c == b' ' {
             continue;
         }
-        chars.push(*c);
-        if chars.len() == want {
+        *buf.get_mut(taken)? = *c;
+        taken += 1;
+        if taken == want {
             end = i + 1;
             break;
         }
     }
-    if chars.len() != want {
+    let chars = buf.get(..taken)?;
+    if taken != want {
         return None;
     }
     let next = text.as_bytes().get(s + end);
     if next.is_some_and(u8::is_ascii_alphanumeric) {
         return None;
     }
-    mod97(&chars).then_some((s, s + end))
+    mod97(chars).then_some((s, s + end))
 }
 
 pub(crate) fn mod97(iban: &[u8]) -> bool {
@@ -833,20 +870,31 @@ pub(crate) fn luhn(digits: &[u8]) -> bool {
 }
 
 fn card(m: &str) -> bool {
-    let digits: Vec<u8> = m
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| b - b'0')
-        .collect();
-    let n = digits.len();
-    if !(13..=19).contains(&n) || !luhn(&digits) {
+    let mut buf = [0u8; 19];
+    let mut n = 0;
+    let mut first_sep = None;
+    let mut mixed = false;
+    for c in m.bytes() {
+        if c.is_ascii_digit() {
+            if let Some(d) = buf.get_mut(n) {
+                *d = c - b'0';
+            }
+            n += 1;
+        } else {
+            match first_sep {
+                None => first_sep = Some(c),
+                Some(f) => mixed |= f != c,
+            }
+        }
+    }
+    let Some(digits) = buf.get(..n) else {
+        return false;
+    };
+    if !(13..=19).contains(&n) || !luhn(digits) {
         return false;
     }
     // One separator style, in groups of at least three digits.
-    let seps: Vec<u8> = m.bytes().filter(|b| !b.is_ascii_digit()).collect();
-    if let Some(first) = seps.first()
-        && (seps.iter().any(|s| s != first) || m.split([' ', '-']).any(|g| g.len() < 3))
-    {
+    if first_sep.is_some() && (mixed || m.split([' ', '-']).any(|g| g.len() < 3)) {
         return false;
     }
     let p2 = digits
@@ -876,12 +924,15 @@ fn card(m: &str) -> bool {
 }
 
 fn ssn(m: &str) -> bool {
-    let d: Vec<u32> = m
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| u32::from(b - b'0'))
-        .collect();
-    if d.len() != 9 {
+    let mut d = [0u32; 9];
+    let mut n = 0;
+    for c in m.bytes().filter(u8::is_ascii_digit) {
+        if let Some(x) = d.get_mut(n) {
+            *x = u32::from(c - b'0');
+        }
+        n += 1;
+    }
+    if n != 9 {
         return false;
     }
     let area = d.iter().take(3).fold(0, |a, x| a * 10 + x);
@@ -992,98 +1043,122 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
     {
         return false;
     }
-    let groups: Vec<&str> = main
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|g| !g.is_empty())
-        .collect();
-    let seps: Vec<char> = main
-        .chars()
-        .filter(|c| matches!(c, '.' | '-' | '/'))
-        .collect();
+    // Digit groups (at most 15: there are at most 15 digits) and separators.
+    let mb = main.as_bytes();
+    let mut glen = [0usize; 16];
+    let mut ng = 0;
+    let mut first_group = "";
+    let mut i = 0;
+    while i < mb.len() {
+        if mb.get(i).is_some_and(u8::is_ascii_digit) {
+            let gs = i;
+            while mb.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if ng == 0 {
+                first_group = main.get(gs..i).unwrap_or("");
+            }
+            if let Some(slot) = glen.get_mut(ng) {
+                *slot = i - gs;
+            }
+            ng += 1;
+        } else {
+            i += 1;
+        }
+    }
+    let groups = glen.get(..ng.min(16)).unwrap_or_default();
+    let (mut first_sep, mut any_sep, mut any_dot) = (None, false, false);
+    let (mut all_slash_or_dot, mut all_dot) = (true, true);
+    for c in mb.iter().filter(|c| matches!(c, b'.' | b'-' | b'/')) {
+        first_sep = first_sep.or(Some(*c));
+        any_sep = true;
+        any_dot |= *c == b'.';
+        all_slash_or_dot &= matches!(c, b'/' | b'.');
+        all_dot &= *c == b'.';
+    }
     let intl = main.starts_with('+') || main.starts_with("00");
     let paren = main.starts_with('(');
     if groups.len() < 2 {
         return false;
     }
     // Dates: 2024-01-15, 15/01/2024, 15.01.2024 at the start.
-    let g = |i: usize| groups.get(i).map_or(0, |g| g.len());
-    if g(0) == 4
-        && g(1) <= 2
-        && g(2) <= 2
-        && (seps.first() == Some(&'-') || seps.first() == Some(&'/') || seps.first() == Some(&'.'))
-    {
+    let g = |i: usize| groups.get(i).copied().unwrap_or(0);
+    if g(0) == 4 && g(1) <= 2 && g(2) <= 2 && matches!(first_sep, Some(b'-' | b'/' | b'.')) {
         return false;
     }
-    if g(0) <= 2
-        && g(1) <= 2
-        && (g(2) == 4 || g(2) == 2)
-        && !seps.is_empty()
-        && seps.iter().all(|c| *c == '/' || *c == '.')
-    {
+    if g(0) <= 2 && g(1) <= 2 && (g(2) == 4 || g(2) == 2) && any_sep && all_slash_or_dot {
         return false;
     }
     if intl {
         return digits >= 8;
     }
     if paren {
-        return digits >= 7 && groups.iter().skip(1).all(|g| g.len() >= 2);
+        return digits >= 7 && groups.iter().skip(1).all(|g| *g >= 2);
     }
-    if seps.contains(&'.') {
+    if any_dot {
         // Dotted: only US 3.3.4 or French 2.2.2.2.2; anything else is a version or an IP.
-        let shape: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-        return seps.iter().all(|c| *c == '.') && (shape == [3, 3, 4] || shape == [2, 2, 2, 2, 2]);
+        return all_dot && (groups == [3, 3, 4] || groups == [2, 2, 2, 2, 2]);
     }
-    if groups.iter().skip(1).any(|g| g.len() < 2) {
+    if groups.iter().skip(1).any(|g| *g < 2) {
         return false;
     }
     if g(0) == 1 {
         // 1-555-123-4567
-        return groups.first() == Some(&"1") && digits >= 10 && g(1) == 3;
+        return first_group == "1" && digits >= 10 && g(1) == 3;
     }
     if groups.len() == 2 {
         // National with trunk prefix: 030 1234567, 01234 567890.
-        return groups.first().is_some_and(|f| f.starts_with('0'))
-            && (2..=5).contains(&g(0))
-            && digits >= 9;
+        return first_group.starts_with('0') && (2..=5).contains(&g(0)) && digits >= 9;
     }
-    (2..=5).contains(&g(0))
-        && (g(0) < 4 || groups.first().is_some_and(|f| f.starts_with('0')) || digits >= 10)
+    (2..=5).contains(&g(0)) && (g(0) < 4 || first_group.starts_with('0') || digits >= 10)
 }
 
 // ---------------------------------------------------------------------------
 // Digit clusters: cards, SSNs, IPv4 and phones, found by one hand-written scan.
 
-/// Finds cards, SSNs, IPv4 addresses and phone numbers: one scan for clusters
-/// of digits and separators, then the longest valid candidate per start.
-pub(crate) fn find_digit_clusters(text: &str, det: &Detectors, out: &mut Vec<Span>) {
+/// Finds cards, SSNs, IPv4 addresses and phone numbers: clusters of digits and
+/// separators, then the longest valid candidate per start. Only digits that
+/// start a run of word bytes (see [`Masks::run_starts`]) can start a cluster,
+/// and only two capitals at a run start can start an IBAN or a compact NINO; a
+/// digit inside a word (v1.2, 3f2a, ABC123) starts nothing.
+///
+/// `groups` is scratch space.
+pub(crate) fn find_digit_clusters(
+    text: &str,
+    det: &Detectors,
+    masks: &Masks,
+    groups: &mut Vec<(usize, usize)>,
+    out: &mut Vec<Span>,
+) {
     let b = text.as_bytes();
-    let mut i = 0;
-    let mut groups: Vec<(usize, usize)> = Vec::with_capacity(16);
-    while i < b.len() {
-        let Some(pos) = b.get(i..).and_then(first_digit) else {
-            break;
+    let letters_on = det.iban || det.national_id;
+    let mut floor = 0;
+    for s in masks.run_starts() {
+        let Some(&c0) = b.get(s) else { break };
+        let (i, in_word) = if c0.is_ascii_digit() {
+            (s, false)
+        } else if letters_on
+            && c0.is_ascii_uppercase()
+            && b.get(s + 1).is_some_and(u8::is_ascii_uppercase)
+            && b.get(s + 2).is_some_and(u8::is_ascii_digit)
+        {
+            (s + 2, true)
+        } else {
+            continue;
         };
-        i += pos;
+        if i < floor {
+            continue;
+        }
         // IBAN (`DE89 3704 …`) and compact NINO (`AB123456C`): two capitals, then digits.
         if i >= 2
-            && (det.iban || det.national_id)
+            && letters_on
             && let Some((s, e, kind)) = letters_then_digits(text, i, det)
         {
             out.push(Span::new(s, e, kind));
-            i = e;
+            floor = e;
             continue;
         }
-        // Inside a word (v1.2, 3f2a, ABC123): skip the word.
-        if i > 0
-            && b.get(i - 1)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80)
-        {
-            while b
-                .get(i)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
-            {
-                i += 1;
-            }
+        if in_word {
             continue;
         }
         let start = if i > 0 && matches!(b.get(i - 1), Some(b'+' | b'(')) {
@@ -1092,13 +1167,12 @@ pub(crate) fn find_digit_clusters(text: &str, det: &Detectors, out: &mut Vec<Spa
             i
         };
         groups.clear();
-        let end = cluster(b, i, &mut groups);
+        let end = cluster(b, i, groups);
+        floor = end.max(i + 1);
         if groups.len() == 1 && groups.first().is_some_and(|(s, e)| e - s < 13) {
-            i = end.max(i + 1);
             continue;
         }
-        classify_cluster(text, start, end, &groups, det, out);
-        i = end.max(i + 1);
+        classify_cluster(text, start, end, groups, det, out);
     }
 }
 

@@ -7,6 +7,7 @@ mod findings;
 pub mod jsonl;
 mod key;
 mod kind;
+mod lexicon;
 mod names;
 mod policy;
 mod scan;

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 
 use crate::detect::Span;
+use crate::lexicon::Lexicon;
 use crate::scan::Masks;
 use crate::{Error, Kind, Result};
 
@@ -44,9 +45,10 @@ fn load(list: &'static str) -> FastSet {
 
 /// The shipped gazetteer (US Census 1990, public domain) and word lists.
 pub(crate) struct Gazetteer {
-    /// Every listed word with its [`GIVEN`] / [`SURNAME`] / [`WORD`] / [`STOP`] flags:
-    /// one hash lookup answers all four questions.
-    flags: HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>,
+    /// Every listed word with its [`GIVEN`] / [`SURNAME`] / [`WORD`] / [`STOP`]
+    /// flags, and the context words ([`TRIGGER`], [`HONORIFIC`],
+    /// [`PAIR_SECOND`]): one lookup answers all questions about a word.
+    flags: Lexicon<u8>,
 }
 
 const GIVEN: u8 = 1;
@@ -54,30 +56,42 @@ const SURNAME: u8 = 2;
 /// Census names that are also ordinary English or technical words.
 const WORD: u8 = 4;
 const STOP: u8 = 8;
+/// A greeting or role word before a name ([`TRIGGERS`]).
+const TRIGGER: u8 = 16;
+/// An honorific ([`HONORIFICS`]).
+const HONORIFIC: u8 = 32;
+/// The second word of a [`PAIR_TRIGGERS`] pair.
+const PAIR_SECOND: u8 = 64;
 
 pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
-    let mut flags: HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>> = HashMap::default();
-    let lists: [(FastSet, u8); 4] = [
+    let mut flags: Lexicon<u8> = Lexicon::new();
+    let lists: [(FastSet, u8); 7] = [
         (load(include_str!("../data/given-names.txt")), GIVEN),
         (load(include_str!("../data/surnames.txt")), SURNAME),
         (load(include_str!("../data/name-words.txt")), WORD),
         (STOP_WORDS.iter().copied().collect(), STOP | WORD),
+        (TRIGGERS.iter().copied().collect(), TRIGGER),
+        (HONORIFICS.iter().copied().collect(), HONORIFIC),
+        (PAIR_TRIGGERS.iter().map(|(_, b)| *b).collect(), PAIR_SECOND),
     ];
     for (set, flag) in lists {
         for w in set {
-            *flags.entry(w.as_bytes()).or_insert(0) |= flag;
+            flags.upsert(w, flag, |a, b| *a |= b);
         }
     }
     Gazetteer { flags }
 });
 
 impl Gazetteer {
+    /// Flags of a word, compared case-insensitively.
+    #[inline]
     fn flags(&self, w: &str) -> u8 {
-        self.flags_bytes(w.as_bytes())
+        self.flags.get(w).unwrap_or(0)
     }
-    /// Flags of an already lower-cased word given as bytes (no UTF-8 re-check).
-    fn flags_bytes(&self, w: &[u8]) -> u8 {
-        self.flags.get(w).copied().unwrap_or(0)
+    /// Flags of the word `text[s..e]`.
+    #[inline]
+    fn flags_at(&self, text: &str, s: usize, e: usize) -> u8 {
+        self.flags.get_at(text, s, e).unwrap_or(0)
     }
     fn is_word(&self, w: &str) -> bool {
         self.flags(w) & WORD != 0
@@ -743,8 +757,10 @@ struct DirPattern {
 pub(crate) struct Directory {
     ac: Option<AhoCorasick>,
     /// Lower-cased first word of every multi-word form (`true`: run the
-    /// automaton there) and every single-word part: one hash lookup per word.
-    words: HashMap<Vec<u8>, WordEntry, BuildHasherDefault<Fnv>>,
+    /// automaton there) and every single-word part: one lookup per word, an
+    /// index into `entries`.
+    words: Lexicon<u32>,
+    entries: Vec<WordEntry>,
     /// Bitmap over (first two letters, length) of the first words: rejects most
     /// words before any hashing.
     first_filter: Vec<u64>,
@@ -854,21 +870,29 @@ impl Directory {
             .map(str::to_lowercase)
             .collect();
         let mut first_filter = vec![0u64; FILTER_BITS.div_ceil(64)];
-        let mut words: HashMap<Vec<u8>, WordEntry, BuildHasherDefault<Fnv>> = HashMap::default();
+        let mut by_word: HashMap<Vec<u8>, WordEntry, BuildHasherDefault<Fnv>> = HashMap::default();
         for w in first_words {
-            words.entry(w.into_bytes()).or_default().multi = true;
+            by_word.entry(w.into_bytes()).or_default().multi = true;
         }
         for (w, single) in singles {
-            words.entry(w.into_bytes()).or_default().single = Some(single);
+            by_word.entry(w.into_bytes()).or_default().single = Some(single);
         }
+        let mut words: Lexicon<u32> = Lexicon::new();
+        let mut entries = Vec::with_capacity(by_word.len());
         let mut ascii_filter = vec![0u64; ASCII_FILTER_BITS / 64];
-        for w in words.keys() {
-            let k = filter_key(w);
+        for (w, entry) in by_word {
+            let Ok(word) = std::str::from_utf8(&w) else {
+                continue;
+            };
+            let idx = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+            words.upsert(word, idx, |a, b| *a = b);
+            entries.push(entry);
+            let k = filter_key(&w);
             if let Some(slot) = first_filter.get_mut(k / 64) {
                 *slot |= 1 << (k % 64);
             }
             if w.is_ascii() {
-                let k = ascii_filter_key(w, 0, w.len());
+                let k = ascii_filter_key(&w, 0, w.len());
                 if let Some(slot) = ascii_filter.get_mut(k / 64) {
                     *slot |= 1 << (k % 64);
                 }
@@ -878,6 +902,7 @@ impl Directory {
             return Ok(Self {
                 ac: None,
                 words,
+                entries,
                 first_filter,
                 ascii_filter,
                 patterns,
@@ -904,6 +929,7 @@ impl Directory {
         Ok(Self {
             ac: Some(ac),
             words,
+            entries,
             first_filter,
             ascii_filter,
             patterns,
@@ -936,7 +962,20 @@ impl Directory {
             return self.scan_range(text, s, e, false, out);
         }
         let word_end = if under { masks.alnum_end(s) } else { e };
+        // Most words are rejected by the filter: no call for them.
+        if !self.ascii_maybe(text.as_bytes(), s, word_end) {
+            return floor;
+        }
         self.word_at(text, s, word_end, true, out).unwrap_or(floor)
+    }
+
+    /// Whether the ASCII word `b[s..e]` may be in the directory's word table.
+    #[inline(always)]
+    fn ascii_maybe(&self, b: &[u8], s: usize, e: usize) -> bool {
+        let k = ascii_filter_key(b, s, e);
+        self.ascii_filter
+            .get(k / 64)
+            .is_some_and(|bits| bits & (1 << (k % 64)) != 0)
     }
 
     /// The character-by-character scan of `from..to` (`prev_word`: whether the
@@ -992,10 +1031,7 @@ impl Directory {
     ) -> Option<usize> {
         let b = text.as_bytes();
         let maybe = if ascii {
-            let k = ascii_filter_key(b, i, word_end);
-            self.ascii_filter
-                .get(k / 64)
-                .is_some_and(|bits| bits & (1 << (k % 64)) != 0)
+            self.ascii_maybe(b, i, word_end)
         } else {
             let k = filter_key_of(b.get(i..word_end).unwrap_or_default(), ascii);
             self.first_filter
@@ -1005,11 +1041,12 @@ impl Directory {
         if !maybe {
             return None;
         }
-        let (multi, single) = match text.get(i..word_end) {
-            Some(w) => match with_lower_bytes(w, |l| self.words.get(l)) {
-                Some(entry) => (entry.multi, entry.single.as_ref()),
-                None => (false, None),
-            },
+        let (multi, single) = match self
+            .words
+            .get_at(text, i, word_end)
+            .and_then(|k| self.entries.get(k as usize))
+        {
+            Some(entry) => (entry.multi, entry.single.as_ref()),
             None => (false, None),
         };
         if multi
@@ -1073,7 +1110,7 @@ fn push_person(text: &str, s: usize, e: usize, p: &DirPattern, out: &mut Vec<Spa
 
 /// Is `w` capitalised, name-shaped, and neither an ordinary word nor a stop word?
 fn unknown_name_like(w: &str) -> bool {
-    name_token(w) == Some(w.len()) && !with_lower_bytes(w, |l| GAZETTEER.flags_bytes(l) & WORD != 0)
+    name_token(w) == Some(w.len()) && GAZETTEER.flags(w) & WORD == 0
 }
 
 fn unknown_name_before(text: &str, s: usize) -> Option<usize> {
@@ -1099,7 +1136,7 @@ const ASCII_FILTER_BITS: usize = 1 << 16;
 
 /// A 16-bit hash of the ASCII word `b[s..e]` (letters and digits), case-folded:
 /// its first eight bytes and its length.
-#[inline]
+#[inline(always)]
 fn ascii_filter_key(b: &[u8], s: usize, e: usize) -> usize {
     let len = e.saturating_sub(s);
     let keep = if len >= 8 {
@@ -1244,16 +1281,6 @@ fn with_lower<R>(w: &str, f: impl FnOnce(&str) -> R) -> R {
     match lower_into(w, &mut buf).and_then(|l| std::str::from_utf8(l).ok()) {
         Some(l) => f(l),
         None => f(&w.to_lowercase()),
-    }
-}
-
-/// [`with_lower`] for byte-keyed tables: the lower-cased ASCII bytes are not
-/// re-checked as UTF-8.
-fn with_lower_bytes<R>(w: &str, f: impl FnOnce(&[u8]) -> R) -> R {
-    let mut buf = [0u8; 48];
-    match lower_into(w, &mut buf) {
-        Some(l) => f(l),
-        None => f(w.to_lowercase().as_bytes()),
     }
 }
 
@@ -1461,67 +1488,81 @@ fn is_in(list: &[&str], w: &str) -> bool {
     list.contains(&w)
 }
 
-static TRIGGER_SET: LazyLock<FastSet> =
-    LazyLock::new(|| TRIGGERS.iter().chain(HONORIFICS.iter()).copied().collect());
-static HONORIFIC_SET: LazyLock<FastSet> = LazyLock::new(|| HONORIFICS.iter().copied().collect());
-/// Second words of [`PAIR_TRIGGERS`]: only these need the two-word check.
-static PAIR_SECOND: LazyLock<FastSet> =
-    LazyLock::new(|| PAIR_TRIGGERS.iter().map(|(_, b)| *b).collect());
+/// What precedes a token: an `@`, and the previous word with its context flags.
+#[derive(Debug, Clone, Copy)]
+struct Before {
+    at_sign: bool,
+    word: Option<(usize, usize)>,
+    flags: u8,
+}
 
-/// Is the word before `s` a greeting, role word, honorific or pair trigger?
-fn triggered_before(text: &str, s: usize) -> bool {
-    if s > 0 && text.as_bytes().get(s - 1) == Some(&b'@') {
-        return true;
+impl Before {
+    fn of(text: &str, s: usize, gz: &Gazetteer) -> Self {
+        let at_sign = s > 0 && text.as_bytes().get(s - 1) == Some(&b'@');
+        let word = prev_word(text, s);
+        let flags = word.map_or(0, |(ps, pe)| gz.flags_at(text, ps, pe));
+        Self {
+            at_sign,
+            word,
+            flags,
+        }
     }
-    let Some((ps, pe)) = prev_word(text, s) else {
-        return false;
-    };
-    let Some(p) = text.get(ps..pe) else {
-        return false;
-    };
-    with_lower(p, |p| {
-        if TRIGGER_SET.contains(p) {
+
+    /// Is the word before a greeting, role word, honorific or pair trigger?
+    fn triggered(&self, text: &str) -> bool {
+        if self.at_sign || self.flags & (TRIGGER | HONORIFIC) != 0 {
             return true;
         }
-        if !PAIR_SECOND.contains(p) {
+        let Some((ps, pe)) = self.word else {
+            return false;
+        };
+        if self.flags & PAIR_SECOND == 0 {
             return false;
         }
+        let Some(p) = text.get(ps..pe) else {
+            return false;
+        };
         let Some((qs, qe)) = prev_word(text, ps) else {
             return false;
         };
         let Some(q) = text.get(qs..qe) else {
             return false;
         };
-        with_lower(q, |q| PAIR_TRIGGERS.iter().any(|(a, b)| *a == q && *b == p))
-    })
+        with_lower(p, |p| {
+            with_lower(q, |q| PAIR_TRIGGERS.iter().any(|(a, b)| *a == q && *b == p))
+        })
+    }
+
+    fn honorific(&self) -> bool {
+        self.word.is_some() && self.flags & HONORIFIC != 0
+    }
 }
 
-fn honorific_before(text: &str, s: usize) -> bool {
-    let Some((ps, pe)) = prev_word(text, s) else {
-        return false;
-    };
-    text.get(ps..pe)
-        .is_some_and(|p| with_lower(p, |p| HONORIFIC_SET.contains(p)))
+/// Is the word before `s` a greeting, role word, honorific or pair trigger?
+fn triggered_before(text: &str, s: usize) -> bool {
+    Before::of(text, s, &GAZETTEER).triggered(text)
 }
 
 /// Finds person names: the run's directory and, when `non_users`, people who
 /// are not users (gazetteer and context). One walk over the runs of `masks`
-/// feeds both; non-user spans are appended after the directory's.
+/// feeds both; non-user spans are appended after the directory's (`found` is
+/// scratch space for them).
 pub(crate) fn find_names(
     directory: &Directory,
     non_users: bool,
     text: &str,
     masks: &Masks,
+    found: &mut Vec<Span>,
     out: &mut Vec<Span>,
 ) {
     let gz = &*GAZETTEER;
     let b = text.as_bytes();
     let dir_on = !directory.words.is_empty();
-    let mut found: Vec<Span> = Vec::new();
+    found.clear();
     let mut dir_floor = 0;
     let mut nu_floor = 0;
     let mut last_ctx_end: Option<usize> = None;
-    masks.for_each_run(|s, e, high, under| {
+    for (s, e, high, under) in masks.runs() {
         if dir_on {
             dir_floor = directory.find_in_run(text, masks, (s, e, high, under), dir_floor, out);
         }
@@ -1533,12 +1574,12 @@ pub(crate) fn find_names(
                 && b.get(s)
                     .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
             {
-                return;
+                continue;
             }
-            nu_floor = non_users_range(text, from, e, gz, &mut last_ctx_end, &mut found);
+            nu_floor = non_users_range(text, from, e, gz, &mut last_ctx_end, found);
         }
-    });
-    out.append(&mut found);
+    }
+    out.append(found);
 }
 
 /// The byte-by-byte scan for capitalised tokens over `from..to`; returns where
@@ -1628,10 +1669,13 @@ fn classify(
     }
     let w = text.get(s..e)?;
     let head = w.split(['-', '\'', '’']).next().unwrap_or(w);
-    let (given, surname, word, stop) = lookup(w, head, gz);
+    let (given, surname, word, stop) = lookup(text, s, e, head, gz);
     let name_like = !word || given || surname;
+    // The word before, looked at once and only when needed.
+    let mut before: Option<Before> = None;
+    let mut before_of = || *before.get_or_insert_with(|| Before::of(text, s, gz));
     // For name-like tokens an honorific is one of the triggers looked at below.
-    let honorific = (stop || !name_like) && honorific_before(text, s);
+    let honorific = (stop || !name_like) && before_of().honorific();
     if stop && !honorific {
         return None;
     }
@@ -1648,14 +1692,13 @@ fn classify(
     });
     // The context look-behind only matters for tokens that may be names.
     let eligible = name_like || honorific;
-    if eligible && (honorific || list_continuation || triggered_before(text, s)) {
+    if eligible && (honorific || list_continuation || before_of().triggered(text)) {
         return Some((extend(text, e, gz, true), true));
     }
     // "Given Surname" adjacency.
     if given {
         if let Some((ns, ne)) = next_name_token(text, e) {
-            let next = text.get(ns..ne)?;
-            let f = with_lower_bytes(next, |l| gz.flags_bytes(l));
+            let f = gz.flags_at(text, ns, ne);
             let (n_surname, n_word, n_stop) = (f & SURNAME != 0, f & WORD != 0, f & STOP != 0);
             let ok = if word {
                 n_surname && !n_word
@@ -1679,7 +1722,7 @@ fn classify(
     if !word && let Some((ns, ne)) = next_name_token(text, e) {
         let next = text.get(ns..ne)?;
         let n_head = next.split(['-', '\'', '’']).next().unwrap_or(next);
-        let (n_given, n_surname, n_word, n_stop) = lookup(next, n_head, gz);
+        let (n_given, n_surname, n_word, n_stop) = lookup(text, ns, ne, n_head, gz);
         if !n_word && !n_stop && (given || surname || n_surname || n_given) {
             return Some((extend(text, e, gz, false), false));
         }
@@ -1689,14 +1732,14 @@ fn classify(
 
 /// (given, surname, ordinary word, stop word) for a token, trying the
 /// diacritic-folded spelling too (`Jérôme` → `jerome`).
-fn lookup(w: &str, head: &str, gz: &Gazetteer) -> (bool, bool, bool, bool) {
-    let mut f = with_lower_bytes(w, |l| gz.flags_bytes(l));
-    let mut h = if head.len() == w.len() {
+fn lookup(text: &str, s: usize, e: usize, head: &str, gz: &Gazetteer) -> (bool, bool, bool, bool) {
+    let mut f = gz.flags_at(text, s, e);
+    let mut h = if s + head.len() == e {
         f
     } else {
-        with_lower_bytes(head, |l| gz.flags_bytes(l))
+        gz.flags_at(text, s, s + head.len())
     };
-    if !w.is_ascii() {
+    if !text.get(s..e).is_some_and(str::is_ascii) {
         h |= gz.flags(&fold_diacritics(head).to_lowercase());
     }
     let names = (f | h) & (GIVEN | SURNAME);
@@ -1774,8 +1817,7 @@ fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
         let Some((ns, ne)) = next_name_token(text, e) else {
             break;
         };
-        let Some(next) = text.get(ns..ne) else { break };
-        let f = with_lower_bytes(next, |l| gz.flags_bytes(l));
+        let f = gz.flags_at(text, ns, ne);
         let (n_surname, n_given, n_word, n_stop) = (
             f & SURNAME != 0,
             f & GIVEN != 0,
@@ -1798,7 +1840,9 @@ mod tests {
     fn names(text: &str) -> Vec<&str> {
         let mut v = Vec::new();
         let directory = Directory::new(&[]).unwrap();
-        find_names(&directory, true, text, &Masks::new(text.as_bytes()), &mut v);
+        let mut found = Vec::new();
+        let masks = Masks::new(text.as_bytes());
+        find_names(&directory, true, text, &masks, &mut found, &mut v);
         v.iter().map(|s| &text[s.start..s.end]).collect()
     }
 

@@ -55,15 +55,28 @@ pub(crate) struct Masks {
 }
 
 impl Masks {
+    #[cfg(test)]
     pub(crate) fn new(b: &[u8]) -> Self {
-        let mut blocks = Vec::with_capacity(b.len().div_ceil(64));
+        let mut m = Self::default();
+        m.fill(b);
+        m
+    }
+
+    /// Recomputes the masks for `b`, reusing the allocation.
+    pub(crate) fn fill(&mut self, b: &[u8]) {
+        self.blocks.clear();
+        self.blocks.reserve(b.len().div_ceil(64));
         for chunk in b.chunks(64) {
             let (w, u, h) = chunk_masks(chunk);
-            blocks.push([w, u, h]);
+            self.blocks.push([w, u, h]);
         }
-        Self {
-            blocks,
-            len: b.len(),
+        self.len = b.len();
+    }
+
+    /// Drops the allocation when it holds more than `blocks` blocks.
+    pub(crate) fn shrink(&mut self, blocks: usize) {
+        if self.blocks.capacity() > blocks {
+            self.blocks = Vec::new();
         }
     }
 
@@ -107,32 +120,32 @@ impl Masks {
         })
     }
 
-    /// Calls `f(start, end, has_non_ascii, has_underscore)` for every maximal
-    /// run of `[A-Za-z0-9_]` and non-ASCII bytes, in order. The byte before a
-    /// run and the byte at its end are ASCII and not word bytes, so a run
-    /// without non-ASCII bytes is exactly a word.
-    #[inline]
-    pub(crate) fn for_each_run(&self, mut f: impl FnMut(usize, usize, bool, bool)) {
+    /// The start of every maximal run of `[A-Za-z0-9_]` and non-ASCII bytes
+    /// (the runs of [`Masks::runs`]), in order.
+    pub(crate) fn run_starts(&self) -> impl Iterator<Item = usize> + '_ {
         let mut prev_top = 0u64;
-        for (k, &[w, u, h]) in self.blocks.iter().enumerate() {
-            let m = w | h;
-            let mut starts = m & !((m << 1) | prev_top);
-            prev_top = m >> 63;
-            while starts != 0 {
-                let j = starts.trailing_zeros() as usize;
-                starts &= starts - 1;
-                let len = (!(m >> j)).trailing_zeros() as usize;
-                if j + len < 64 {
-                    let seg = (1u64 << len) - 1;
-                    let s = k * 64 + j;
-                    f(s, s + len, (h >> j) & seg != 0, (u >> j) & seg != 0);
-                } else {
-                    let (e, high) = self.run_end(k, j);
-                    let s = k * 64 + j;
-                    let under = (s..e).any(|i| (self.under(i / 64) >> (i % 64)) & 1 != 0);
-                    f(s, e, high, under);
-                }
-            }
+        self.blocks
+            .iter()
+            .enumerate()
+            .flat_map(move |(k, &[w, _, h])| {
+                let m = w | h;
+                let starts = m & !((m << 1) | prev_top);
+                prev_top = m >> 63;
+                Bits(starts).map(move |j| k * 64 + j)
+            })
+    }
+
+    /// Every maximal run of `[A-Za-z0-9_]` and non-ASCII bytes, in order, as
+    /// `(start, end, has_non_ascii, has_underscore)`. The byte before a run and
+    /// the byte at its end are ASCII and not word bytes, so a run without
+    /// non-ASCII bytes is exactly a word.
+    pub(crate) fn runs(&self) -> Runs<'_> {
+        Runs {
+            masks: self,
+            next_block: 0,
+            block: [0; 3],
+            starts: 0,
+            prev_top: 0,
         }
     }
 
@@ -162,6 +175,47 @@ impl Masks {
             if k * 64 >= self.len {
                 return (self.len, high);
             }
+        }
+    }
+}
+
+/// The iterator of [`Masks::runs`].
+pub(crate) struct Runs<'m> {
+    masks: &'m Masks,
+    next_block: usize,
+    block: [u64; 3],
+    starts: u64,
+    prev_top: u64,
+}
+
+impl Iterator for Runs<'_> {
+    type Item = (usize, usize, bool, bool);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.starts == 0 {
+            let &[w, u, h] = self.masks.blocks.get(self.next_block)?;
+            let m = w | h;
+            self.starts = m & !((m << 1) | self.prev_top);
+            self.prev_top = m >> 63;
+            self.block = [w, u, h];
+            self.next_block += 1;
+        }
+        let [w, u, h] = self.block;
+        let k = self.next_block - 1;
+        let m = w | h;
+        let j = self.starts.trailing_zeros() as usize;
+        self.starts &= self.starts - 1;
+        let len = (!(m >> j)).trailing_zeros() as usize;
+        let s = k * 64 + j;
+        if j + len < 64 {
+            let seg = (1u64 << len) - 1;
+            Some((s, s + len, (h >> j) & seg != 0, (u >> j) & seg != 0))
+        } else {
+            let (e, high) = self.masks.run_end(k, j);
+            let m = self.masks;
+            let under = (s..e).any(|i| (m.under(i / 64) >> (i % 64)) & 1 != 0);
+            Some((s, e, high, under))
         }
     }
 }
@@ -253,11 +307,13 @@ mod tests {
                 }
             }
             let mut each = Vec::new();
-            m.for_each_run(|s, e, h, u| {
+            for (s, e, h, u) in m.runs() {
                 assert_eq!(u, b[s..e].contains(&b'_'), "{t:?}");
                 each.push((s, e, h));
-            });
+            }
             assert_eq!(each, want, "{t:?}");
+            let starts: Vec<usize> = want.iter().map(|r| r.0).collect();
+            assert_eq!(m.run_starts().collect::<Vec<_>>(), starts, "{t:?}");
             let starts: Vec<usize> = (0..b.len())
                 .filter(|&i| is_word(b[i]) && (i == 0 || !is_word(b[i - 1])))
                 .collect();

@@ -250,13 +250,16 @@ impl Scrubber {
 
     /// Scrubs `text`, adding the findings to `findings` (for running totals).
     pub fn scrub_counting<'a>(&self, text: &'a str, findings: &mut Findings) -> Cow<'a, str> {
-        let spans = self.spans(text);
+        self.with_spans(text, |spans| self.redact(text, spans, findings))
+    }
+
+    fn redact<'a>(&self, text: &'a str, spans: &[Span], findings: &mut Findings) -> Cow<'a, str> {
         if spans.is_empty() {
             return Cow::Borrowed(text);
         }
         let mut out = String::with_capacity(text.len() + 16);
         let mut last = 0;
-        for span in &spans {
+        for span in spans {
             if let (Some(keep), Some(value)) =
                 (text.get(last..span.start), text.get(span.start..span.end))
             {
@@ -281,11 +284,13 @@ impl Scrubber {
     /// # Ok::<(), jirafe_pii_scrub::Error>(())
     /// ```
     pub fn scan(&self, text: &str) -> Findings {
-        let mut f = Findings::default();
-        for s in self.spans(text) {
-            f.add(s.kind);
-        }
-        f
+        self.with_spans(text, |spans| {
+            let mut f = Findings::default();
+            for s in spans {
+                f.add(s.kind);
+            }
+            f
+        })
     }
 
     /// The pseudonym of a Jira account id: [`crate::OPTED_OUT_PSEUDONYM`] for
@@ -333,39 +338,68 @@ impl Scrubber {
         &self.detectors
     }
 
-    /// All findings, sorted, non-overlapping, minus allow-listed values and
-    /// existing placeholders.
-    fn spans(&self, text: &str) -> Vec<Span> {
-        let mut spans = Vec::with_capacity(16);
+    /// Calls `f` with the findings of `text` ([`Scrubber::spans_into`]), computed
+    /// in this thread's scratch buffers (no allocation per text once they have
+    /// grown).
+    fn with_spans<R>(&self, text: &str, f: impl FnOnce(&[Span]) -> R) -> R {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                self.spans_into(text, &mut scratch);
+                let r = f(&scratch.kept);
+                scratch.trim();
+                r
+            }
+            // Only reachable if `f` scrubbed again on the same thread.
+            Err(_) => {
+                let mut scratch = Scratch::default();
+                self.spans_into(text, &mut scratch);
+                f(&scratch.kept)
+            }
+        })
+    }
+
+    /// All findings into `scratch.kept`: sorted, non-overlapping, minus
+    /// allow-listed values and existing placeholders.
+    fn spans_into(&self, text: &str, scratch: &mut Scratch) {
+        let Scratch {
+            masks,
+            spans,
+            kept,
+            starts,
+            found,
+            groups,
+            protected,
+        } = scratch;
+        spans.clear();
+        kept.clear();
         if text.is_empty() {
-            return spans;
+            return;
         }
-        let masks = crate::scan::Masks::new(text.as_bytes());
-        self.structured.find(text, &masks, &mut spans);
+        masks.fill(text.as_bytes());
+        self.structured.find(text, masks, starts, spans);
         let b = text.as_bytes();
         let d = &self.detectors;
         if (d.card || d.phone || d.ip || d.national_id || d.iban)
             && crate::detect::first_digit(b).is_some()
         {
-            crate::detect::find_digit_clusters(text, &self.detectors, &mut spans);
+            crate::detect::find_digit_clusters(text, &self.detectors, masks, groups, spans);
         }
         if self.detectors.email {
-            crate::detect::find_emails(text, &mut spans);
+            crate::detect::find_emails(text, spans);
         }
         if self.detectors.ip {
-            crate::detect::find_ipv6(text, &mut spans);
+            crate::detect::find_ipv6(text, spans);
         }
         if self.detectors.person {
-            crate::names::find_names(&self.directory, true, text, &masks, &mut spans);
+            crate::names::find_names(&self.directory, true, text, masks, found, spans);
         }
         if spans.is_empty() {
-            return spans;
+            return;
         }
         spans.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        let protected = placeholders(text);
-        let mut kept: Vec<Span> = Vec::with_capacity(spans.len());
+        placeholders(text, protected);
         let mut last_end = 0;
-        for s in spans {
+        for &s in spans.iter() {
             if s.end <= s.start {
                 continue;
             }
@@ -395,7 +429,6 @@ impl Scrubber {
             last_end = s.end;
             kept.push(s);
         }
-        kept
     }
 
     fn redact_into(&self, out: &mut String, span: &Span, value: &str) {
@@ -477,8 +510,8 @@ fn mask_into(out: &mut String, kind: Kind, value: &str) {
 
 /// Byte ranges of placeholders already in the text (`[EMAIL]`, `[PERSON:…]`), so
 /// scrubbing is idempotent.
-fn placeholders(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+fn placeholders(text: &str, out: &mut Vec<(usize, usize)>) {
+    out.clear();
     let b = text.as_bytes();
     for start in memchr::memchr_iter(b'[', b) {
         let Some(rest) = text.get(start + 1..) else {
@@ -500,5 +533,42 @@ fn placeholders(text: &str) -> Vec<(usize, usize)> {
             }
         }
     }
-    out
+}
+
+/// Per-thread buffers reused from text to text.
+#[derive(Debug, Default)]
+struct Scratch {
+    masks: crate::scan::Masks,
+    spans: Vec<Span>,
+    kept: Vec<Span>,
+    starts: Vec<usize>,
+    found: Vec<Span>,
+    groups: Vec<(usize, usize)>,
+    protected: Vec<(usize, usize)>,
+}
+
+impl Scratch {
+    /// Lets go of buffers grown by an unusually large text, so a thread keeps
+    /// only a small, bounded amount of memory between texts.
+    fn trim(&mut self) {
+        const KEEP: usize = 1 << 12;
+        self.masks.shrink(KEEP);
+        for v in [&mut self.spans, &mut self.kept, &mut self.found] {
+            if v.capacity() > KEEP {
+                *v = Vec::new();
+            }
+        }
+        for v in [&mut self.groups, &mut self.protected] {
+            if v.capacity() > KEEP {
+                *v = Vec::new();
+            }
+        }
+        if self.starts.capacity() > KEEP {
+            self.starts = Vec::new();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
