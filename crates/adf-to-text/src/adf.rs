@@ -1,9 +1,9 @@
 //! The ADF renderer: an explicit-stack walk over any [`Json`] tree.
 
 use crate::date;
-use crate::json::Json;
+use crate::json::{Fields, Json};
 use crate::mention::{Mention, MentionHook, MentionKind};
-use crate::options::{Options, Rendered, Truncation};
+use crate::options::{Options, Truncation};
 use crate::refs::Collector;
 use crate::writer::{Prefix, Writer};
 
@@ -65,81 +65,162 @@ enum Frame<N> {
     Exit(Exit),
 }
 
-/// Node types the schema gives no content. Their placeholder text is written
-/// first; content they carry anyway (malformed input) is pushed before it, so
-/// it is rendered after.
-const LEAVES: &[&str] = &[
-    "hardBreak",
-    "mention",
-    "emoji",
-    "date",
-    "status",
-    "inlineCard",
-    "mediaInline",
-    "inlineExtension",
-    "placeholder",
-    "rule",
-    "blockCard",
-    "embedCard",
-    "media",
-    "extension",
-    "syncBlock",
-];
+/// A node's `type`, classified once per node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    HardBreak,
+    Mention,
+    Emoji,
+    Date,
+    Status,
+    InlineCard,
+    MediaInline,
+    InlineExtension,
+    Placeholder,
+    /// `doc`, layouts, bodied extensions and sync blocks, `mediaGroup`, `paragraph`,
+    /// `heading`, `codeBlock`: blocks whose children are separated like the block.
+    Block,
+    MediaSingle,
+    Caption,
+    BulletList,
+    OrderedList,
+    /// `taskList`, `decisionList`.
+    ItemList,
+    ListItem,
+    /// `taskItem`, `blockTaskItem`.
+    TaskItem,
+    DecisionItem,
+    Blockquote,
+    Panel,
+    /// `expand`, `nestedExpand`.
+    Expand,
+    Rule,
+    Table,
+    TableRow,
+    /// `tableCell`, `tableHeader`.
+    TableCell,
+    /// `blockCard`, `embedCard`.
+    BlockCard,
+    Media,
+    Extension,
+    SyncBlock,
+    /// Unknown or missing type.
+    Other,
+}
+
+impl Kind {
+    fn of(ty: &str) -> Kind {
+        match ty {
+            "text" => Kind::Text,
+            "paragraph" => Kind::Block,
+            "listItem" => Kind::ListItem,
+            "bulletList" => Kind::BulletList,
+            "orderedList" => Kind::OrderedList,
+            "mention" => Kind::Mention,
+            "hardBreak" => Kind::HardBreak,
+            "doc" | "layoutSection" | "layoutColumn" | "bodiedExtension" | "bodiedSyncBlock"
+            | "mediaGroup" | "heading" | "codeBlock" => Kind::Block,
+            "emoji" => Kind::Emoji,
+            "date" => Kind::Date,
+            "status" => Kind::Status,
+            "inlineCard" => Kind::InlineCard,
+            "mediaInline" => Kind::MediaInline,
+            "inlineExtension" => Kind::InlineExtension,
+            "placeholder" => Kind::Placeholder,
+            "mediaSingle" => Kind::MediaSingle,
+            "caption" => Kind::Caption,
+            "taskList" | "decisionList" => Kind::ItemList,
+            "taskItem" | "blockTaskItem" => Kind::TaskItem,
+            "decisionItem" => Kind::DecisionItem,
+            "blockquote" => Kind::Blockquote,
+            "panel" => Kind::Panel,
+            "expand" | "nestedExpand" => Kind::Expand,
+            "rule" => Kind::Rule,
+            "table" => Kind::Table,
+            "tableRow" => Kind::TableRow,
+            "tableCell" | "tableHeader" => Kind::TableCell,
+            "blockCard" | "embedCard" => Kind::BlockCard,
+            "media" => Kind::Media,
+            "extension" => Kind::Extension,
+            "syncBlock" => Kind::SyncBlock,
+            _ => Kind::Other,
+        }
+    }
+
+    /// Node types the schema gives no content. Their placeholder text is written
+    /// first; content they carry anyway (malformed input) is pushed before it, so
+    /// it is rendered after.
+    fn is_leaf(self) -> bool {
+        matches!(
+            self,
+            Kind::HardBreak
+                | Kind::Mention
+                | Kind::Emoji
+                | Kind::Date
+                | Kind::Status
+                | Kind::InlineCard
+                | Kind::MediaInline
+                | Kind::InlineExtension
+                | Kind::Placeholder
+                | Kind::Rule
+                | Kind::BlockCard
+                | Kind::Media
+                | Kind::Extension
+                | Kind::SyncBlock
+        )
+    }
+}
 
 /// The separator owed between blocks of a loose container (a blank line) and
 /// of a tight one (list items, table rows: a line break).
 const LOOSE: u8 = 2;
 const TIGHT: u8 = 1;
 
-struct Walk<'o, 'h, 'a, N, H: ?Sized> {
+struct Walk<'o, 'h, 'w, 'a, N, H: ?Sized> {
     options: &'o Options,
     hook: &'h mut H,
-    w: Writer,
+    w: &'w mut Writer,
     stack: Vec<Frame<N>>,
     depth_hit: bool,
     /// The href of the link run being written, and where its text starts.
     link: Option<(&'a str, usize)>,
     /// An inline atom (card, media) was just written: a following word gets a space.
     after_atom: bool,
-    scratch: String,
+    scratch: &'w mut String,
 }
 
-/// Renders an ADF tree (or a bare string, array or scalar) to plain text.
-///
-/// `size_hint` is the input's size in bytes, if known: the text is usually a
-/// third of the JSON, so the output buffer starts at that.
+/// Renders an ADF tree (or a bare string, array or scalar) to plain text in `w`
+/// (reset by the caller), using `scratch` for mention and date text.
 pub(crate) fn render<'a, N: Json<'a>, H: MentionHook + ?Sized>(
     root: N,
     options: &Options,
     hook: &mut H,
-    size_hint: usize,
-) -> Rendered {
+    w: &mut Writer,
+    scratch: &mut String,
+) -> Truncation {
     let mut walk = Walk {
         options,
         hook,
-        w: Writer::with_capacity(options.max_output_bytes(), size_hint / 3),
+        w,
         stack: Vec::with_capacity(32),
         depth_hit: false,
         link: None,
         after_atom: false,
-        scratch: String::new(),
+        scratch,
     };
     walk.run(root);
-    let output = walk.w.full;
-    Rendered {
-        text: walk.w.into_string(),
-        truncated: Truncation {
-            depth: walk.depth_hit,
-            output,
-        },
+    Truncation {
+        depth: walk.depth_hit,
+        output: walk.w.full,
     }
 }
 
-impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
+impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, '_, 'a, N, H> {
     fn run(&mut self, root: N) {
         if let Some(s) = root.as_str() {
             if self.options.strings_as_wiki() {
-                self.depth_hit |= crate::wiki::render_into(s, self.options, self.hook, &mut self.w);
+                self.depth_hit |= crate::wiki::render_into(s, self.options, self.hook, self.w);
             } else {
                 self.w.text(s);
             }
@@ -213,13 +294,8 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
         self.close_link();
     }
 
-    /// Schedules `node.content` (the children of any node, known or not).
-    fn children(&mut self, node: N, depth: usize, sep: u8, list: List) {
-        let content = if node.array_len().is_some() {
-            Some(node)
-        } else {
-            node.get("content")
-        };
+    /// Schedules the children of a node: its `content` (any node, known or not).
+    fn children(&mut self, content: Option<N>, depth: usize, sep: u8, list: List) {
         if let Some(arr) = content.filter(|c| c.array_len().is_some_and(|n| n > 0)) {
             self.stack.push(Frame::Children {
                 arr,
@@ -233,18 +309,18 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
     }
 
     /// A block: separated from its neighbours by `sep`, children separated by `inner`.
-    fn block(&mut self, node: N, depth: usize, sep: u8, inner: u8, list: List) {
+    fn block(&mut self, content: Option<N>, depth: usize, sep: u8, inner: u8, list: List) {
         self.w.sep(sep);
         self.stack.push(Frame::Exit(Exit::Sep(sep)));
-        self.children(node, depth, inner, list);
+        self.children(content, depth, inner, list);
     }
 
     /// A block whose lines carry `prefix`.
-    fn prefixed(&mut self, node: N, depth: usize, sep: u8, inner: u8, prefix: Prefix) {
+    fn prefixed(&mut self, content: Option<N>, depth: usize, sep: u8, inner: u8, prefix: Prefix) {
         self.w.sep(sep);
         self.w.push_prefix(prefix);
         self.stack.push(Frame::Exit(Exit::PopPrefix(sep)));
-        self.children(node, depth, inner, List::None);
+        self.children(content, depth, inner, List::None);
     }
 
     /// A leaf block holding one line of generated text.
@@ -255,7 +331,15 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
         self.w.sep(sep);
     }
 
+    /// Ends the link run being written, if any (most calls: none).
+    #[inline]
     fn close_link(&mut self) {
+        if self.link.is_some() {
+            self.end_link();
+        }
+    }
+
+    fn end_link(&mut self) {
         if let Some((href, start)) = self.link.take() {
             let text = self.w.out.get(start..).unwrap_or_default();
             let bare = href.strip_prefix("mailto:").unwrap_or(href);
@@ -267,8 +351,8 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
         }
     }
 
-    fn text_node(&mut self, node: N) {
-        let Some(text) = node.str_of("text") else {
+    fn text_node(&mut self, f: &Fields<N>) {
+        let Some(text) = f.text.and_then(Json::as_str) else {
             // A text node without text: nothing to lose, nothing to write.
             return;
         };
@@ -277,7 +361,7 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
         {
             self.w.text(" ");
         }
-        let href = link_href(node);
+        let href = f.marks.and_then(link_href);
         match (self.link, href) {
             (Some((open, _)), Some(h)) if open == h => {}
             _ => {
@@ -294,7 +378,7 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
     }
 
     fn node(&mut self, node: N, depth: usize, sep: u8, item: Item) {
-        if !node.is_object() {
+        let Some(f) = node.fields() else {
             if let Some(s) = node.as_str() {
                 // A bare string where a node belongs: keep its text.
                 self.close_link();
@@ -302,41 +386,40 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
             } else if node.array_len().is_some() {
                 self.close_link();
                 self.enter_depth(depth, sep);
-                self.children(node, depth, sep, List::None);
+                self.children(Some(node), depth, sep, List::None);
             }
             return;
-        }
-        let ty = node.str_of("type").unwrap_or("");
-        if ty == "text" {
-            self.text_node(node);
+        };
+        let kind = Kind::of(f.ty.and_then(Json::as_str).unwrap_or(""));
+        if kind == Kind::Text {
+            self.text_node(&f);
             // Malformed, but never lose text: children of a text node render too.
-            self.children(node, depth, sep, List::None);
+            self.children(f.content, depth, sep, List::None);
             return;
         }
         self.close_link();
         self.after_atom = false;
         let deep = self.enter_depth(depth, sep);
-        if LEAVES.contains(&ty) {
+        if kind.is_leaf() {
             // Leaves carry no content by the schema; render any they have anyway.
-            self.children(node, depth, sep, List::None);
+            self.children(f.content, depth, sep, List::None);
         }
-        match ty {
+        let attr = |key: &str| f.attrs.and_then(|a| a.str_of(key));
+        match kind {
             // Inline atoms behave the same at any depth.
-            "hardBreak" => self.w.hard_break(),
-            "mention" => self.mention(node),
-            "emoji" => {
-                let attrs = node.get("attrs");
-                let text = attrs
-                    .and_then(|a| a.str_of("text"))
+            Kind::HardBreak => self.w.hard_break(),
+            Kind::Mention => self.mention(f.attrs),
+            Kind::Emoji => {
+                let text = attr("text")
                     .filter(|t| !t.is_empty())
-                    .or_else(|| attrs.and_then(|a| a.str_of("shortName")));
+                    .or_else(|| attr("shortName"));
                 if let Some(t) = text {
                     self.w.text(t);
                 }
             }
-            "date" => self.date(node),
-            "status" => {
-                if let Some(t) = node.get("attrs").and_then(|a| a.str_of("text"))
+            Kind::Date => self.date(f.attrs),
+            Kind::Status => {
+                if let Some(t) = attr("text")
                     && !t.is_empty()
                 {
                     self.w.text("[");
@@ -344,81 +427,78 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
                     self.w.text("]");
                 }
             }
-            "inlineCard" => {
-                let t = card_text(node).unwrap_or("[link]");
+            Kind::InlineCard => {
+                let t = card_text(f.attrs).unwrap_or("[link]");
                 self.w.space_before_atom();
                 self.w.text(t);
                 self.after_atom = true;
             }
-            "mediaInline" => {
-                let kind = match node.get("attrs").and_then(|a| a.str_of("type")) {
+            Kind::MediaInline => {
+                let kind = match attr("type") {
                     Some("image") => "image",
                     Some("link") => "link",
                     _ => "file",
                 };
                 self.w.space_before_atom();
-                self.media_placeholder(kind, node.get("attrs").and_then(|a| a.str_of("alt")));
+                self.media_placeholder(kind, attr("alt"));
                 self.after_atom = true;
             }
-            "inlineExtension" => {
+            Kind::InlineExtension => {
                 self.w.space_before_atom();
-                self.extension_placeholder(node);
+                self.extension_placeholder(f.attrs);
                 self.after_atom = true;
             }
-            "placeholder" => {
+            Kind::Placeholder => {
                 // Editor hint text ("Type something…"), not content.
             }
             _ if deep => {
                 // Structure is dropped, text is kept.
                 self.w.sep(TIGHT);
                 self.stack.push(Frame::Exit(Exit::Sep(TIGHT)));
-                self.children(node, depth, TIGHT, List::None);
+                self.children(f.content, depth, TIGHT, List::None);
             }
-            "doc" | "layoutSection" | "layoutColumn" | "bodiedExtension" | "bodiedSyncBlock"
-            | "mediaGroup" => self.block(node, depth, sep, sep, List::None),
-            "paragraph" | "heading" | "codeBlock" => self.block(node, depth, sep, sep, List::None),
-            "mediaSingle" => self.block(node, depth, sep, TIGHT, List::MediaSingle),
-            "caption" => self.block(node, depth, TIGHT, TIGHT, List::None),
-            "bulletList" => self.block(node, depth, sep, TIGHT, List::Bullet),
-            "orderedList" => {
-                let start = node
-                    .get("attrs")
+            Kind::Block => self.block(f.content, depth, sep, sep, List::None),
+            Kind::MediaSingle => self.block(f.content, depth, sep, TIGHT, List::MediaSingle),
+            Kind::Caption => self.block(f.content, depth, TIGHT, TIGHT, List::None),
+            Kind::BulletList => self.block(f.content, depth, sep, TIGHT, List::Bullet),
+            Kind::OrderedList => {
+                let start = f
+                    .attrs
                     .and_then(|a| a.get("order"))
                     .and_then(Json::as_f64)
                     .filter(|f| f.is_finite() && *f >= 0.0 && *f < 1e15)
                     // In range by the filter above.
                     .map_or(1, |f| f as u64);
-                self.block(node, depth, sep, TIGHT, List::Ordered(start));
+                self.block(f.content, depth, sep, TIGHT, List::Ordered(start));
             }
-            "taskList" | "decisionList" => self.block(node, depth, sep, TIGHT, List::None),
-            "listItem" => {
+            Kind::ItemList => self.block(f.content, depth, sep, TIGHT, List::None),
+            Kind::ListItem => {
                 let prefix = match item {
                     Item::Number(n) => Prefix::number(n),
                     _ => Prefix::new("- ", "  "),
                 };
-                self.prefixed(node, depth, TIGHT, TIGHT, prefix);
+                self.prefixed(f.content, depth, TIGHT, TIGHT, prefix);
             }
-            "taskItem" | "blockTaskItem" => {
-                let done = node.get("attrs").and_then(|a| a.str_of("state")) == Some("DONE");
-                let prefix = if done {
+            Kind::TaskItem => {
+                let prefix = if attr("state") == Some("DONE") {
                     Prefix::new("[x] ", "    ")
                 } else {
                     Prefix::new("[ ] ", "    ")
                 };
-                self.prefixed(node, depth, TIGHT, TIGHT, prefix);
+                self.prefixed(f.content, depth, TIGHT, TIGHT, prefix);
             }
-            "decisionItem" => {
+            Kind::DecisionItem => {
                 self.prefixed(
-                    node,
+                    f.content,
                     depth,
                     TIGHT,
                     TIGHT,
                     Prefix::new("Decision: ", "          "),
                 );
             }
-            "blockquote" => self.prefixed(node, depth, sep, sep, Prefix::new("> ", "> ")),
-            "panel" => {
-                let label = match node.get("attrs").and_then(|a| a.str_of("panelType")) {
+            Kind::Blockquote => self.prefixed(f.content, depth, sep, sep, Prefix::new("> ", "> ")),
+            Kind::Panel => {
+                let label = match attr("panelType") {
                     Some("info") => Some("Info: "),
                     Some("note") => Some("Note: "),
                     Some("warning") => Some("Warning: "),
@@ -428,28 +508,28 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
                     _ => None,
                 };
                 match label {
-                    Some(l) => self.prefixed(node, depth, sep, sep, Prefix::new(l, "")),
-                    None => self.block(node, depth, sep, sep, List::None),
+                    Some(l) => self.prefixed(f.content, depth, sep, sep, Prefix::new(l, "")),
+                    None => self.block(f.content, depth, sep, sep, List::None),
                 }
             }
-            "expand" | "nestedExpand" => {
+            Kind::Expand => {
                 self.w.sep(sep);
-                if let Some(title) = node.get("attrs").and_then(|a| a.str_of("title"))
+                if let Some(title) = attr("title")
                     && !title.trim().is_empty()
                 {
                     self.w.text(title);
                     self.w.sep(sep);
                 }
                 self.stack.push(Frame::Exit(Exit::Sep(sep)));
-                self.children(node, depth, sep, List::None);
+                self.children(f.content, depth, sep, List::None);
             }
-            "rule" => self.leaf_block(sep, "---"),
-            "table" => self.block(node, depth, sep, TIGHT, List::None),
-            "tableRow" => {
+            Kind::Rule => self.leaf_block(sep, "---"),
+            Kind::Table => self.block(f.content, depth, sep, TIGHT, List::None),
+            Kind::TableRow => {
                 self.w.sep(TIGHT);
                 self.w.begin();
                 self.stack.push(Frame::Exit(Exit::Sep(TIGHT)));
-                if let Some(arr) = node.get("content").filter(|c| c.array_len().is_some()) {
+                if let Some(arr) = f.content.filter(|c| c.array_len().is_some()) {
                     self.stack.push(Frame::Children {
                         arr,
                         next: 0,
@@ -460,18 +540,14 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
                     });
                 }
             }
-            "tableCell" | "tableHeader" => {
+            Kind::TableCell => {
                 self.w.enter_flat();
                 self.stack.push(Frame::Exit(Exit::LeaveFlat));
-                self.children(node, depth, TIGHT, List::None);
+                self.children(f.content, depth, TIGHT, List::None);
             }
-            "blockCard" | "embedCard" => {
-                let t = card_text(node).unwrap_or(
-                    if node
-                        .get("attrs")
-                        .and_then(|a| a.get("datasource"))
-                        .is_some()
-                    {
+            Kind::BlockCard => {
+                let t = card_text(f.attrs).unwrap_or(
+                    if f.attrs.and_then(|a| a.get("datasource")).is_some() {
                         "[datasource]"
                     } else {
                         "[link]"
@@ -479,14 +555,12 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
                 );
                 self.leaf_block(sep, t);
             }
-            "media" => {
-                let attrs = node.get("attrs");
-                let alt = attrs.and_then(|a| a.str_of("alt"));
+            Kind::Media => {
+                let alt = attr("alt");
                 self.w.sep(TIGHT);
-                match attrs.and_then(|a| a.str_of("type")) {
+                match attr("type") {
                     Some("external") => {
-                        let url = attrs.and_then(|a| a.str_of("url"));
-                        self.media_placeholder("image", url.or(alt));
+                        self.media_placeholder("image", attr("url").or(alt));
                     }
                     Some("link") => self.media_placeholder("link", alt),
                     _ => {
@@ -500,18 +574,18 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
                 }
                 self.w.sep(TIGHT);
             }
-            "extension" => {
+            Kind::Extension => {
                 self.w.sep(sep);
-                self.extension_placeholder(node);
+                self.extension_placeholder(f.attrs);
                 self.w.sep(sep);
             }
-            "syncBlock" => self.leaf_block(sep, "[synced block]"),
-            _ => {
+            Kind::SyncBlock => self.leaf_block(sep, "[synced block]"),
+            Kind::Text | Kind::Other => {
                 // Unknown (or typeless) node: keep its text and its children's.
-                if let Some(t) = node.str_of("text") {
+                if let Some(t) = f.text.and_then(Json::as_str) {
                     self.w.text(t);
                 }
-                self.children(node, depth, sep, List::None);
+                self.children(f.content, depth, sep, List::None);
             }
         }
     }
@@ -533,39 +607,35 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
         true
     }
 
-    fn mention(&mut self, node: N) {
-        let attrs = node.get("attrs");
+    fn mention(&mut self, attrs: Option<N>) {
         let mention = Mention {
             id: attrs.and_then(|a| a.str_of("id")),
             kind: MentionKind::AccountId,
             display_text: attrs.and_then(|a| a.str_of("text")),
         };
-        let mut s = std::mem::take(&mut self.scratch);
-        s.clear();
-        self.hook.render_mention(&mention, &mut s);
-        self.w.text(&s);
-        self.scratch = s;
+        self.scratch.clear();
+        self.hook.render_mention(&mention, self.scratch);
+        self.w.text(self.scratch);
     }
 
-    fn date(&mut self, node: N) {
-        let Some(ts) = node.get("attrs").and_then(|a| a.get("timestamp")) else {
+    fn date(&mut self, attrs: Option<N>) {
+        let Some(ts) = attrs.and_then(|a| a.get("timestamp")) else {
             return;
         };
-        let mut s = std::mem::take(&mut self.scratch);
+        let s = &mut *self.scratch;
         s.clear();
         match ts.as_str() {
             Some(text) => match date::parse_millis(text) {
-                Some(ms) => date::write_iso_date(ms, &mut s),
+                Some(ms) => date::write_iso_date(ms, s),
                 // Not a timestamp: keep what the document says.
                 None => s.push_str(text),
             },
             None => match ts.as_f64().and_then(date::millis_from_f64) {
-                Some(ms) => date::write_iso_date(ms, &mut s),
+                Some(ms) => date::write_iso_date(ms, s),
                 None => s.push_str("[date]"),
             },
         }
-        self.w.text(&s);
-        self.scratch = s;
+        self.w.text(self.scratch);
     }
 
     fn media_placeholder(&mut self, kind: &str, detail: Option<&str>) {
@@ -578,9 +648,8 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
         self.w.text("]");
     }
 
-    fn extension_placeholder(&mut self, node: N) {
-        let key = node
-            .get("attrs")
+    fn extension_placeholder(&mut self, attrs: Option<N>) {
+        let key = attrs
             .and_then(|a| a.str_of("extensionKey"))
             .filter(|k| !k.is_empty());
         self.w.text("[extension");
@@ -592,9 +661,8 @@ impl<'a, N: Json<'a>, H: MentionHook + ?Sized> Walk<'_, '_, 'a, N, H> {
     }
 }
 
-/// The href of a node's first `link` mark.
-fn link_href<'a, N: Json<'a>>(node: N) -> Option<&'a str> {
-    let marks = node.get("marks")?;
+/// The href of the first `link` mark among a node's `marks`.
+fn link_href<'a, N: Json<'a>>(marks: N) -> Option<&'a str> {
     let n = marks.array_len()?;
     (0..n)
         .filter_map(|i| marks.at(i))
@@ -603,9 +671,10 @@ fn link_href<'a, N: Json<'a>>(node: N) -> Option<&'a str> {
         .and_then(|a| a.str_of("href"))
 }
 
-/// What a card shows: its URL, or for a data-only card the data's URL or name.
-fn card_text<'a, N: Json<'a>>(node: N) -> Option<&'a str> {
-    let attrs = node.get("attrs")?;
+/// What a card shows (given its `attrs`): its URL, or for a data-only card the
+/// data's URL or name.
+fn card_text<'a, N: Json<'a>>(attrs: Option<N>) -> Option<&'a str> {
+    let attrs = attrs?;
     if let Some(u) = attrs.str_of("url").filter(|u| !u.is_empty()) {
         return Some(u);
     }
@@ -635,7 +704,7 @@ pub(crate) fn collect<'a, N: Json<'a>>(root: N, refs: &mut Collector) {
                 }
             }
             Some("inlineCard" | "blockCard" | "embedCard") => {
-                if let Some(u) = card_text(node).filter(|u| u.contains("://")) {
+                if let Some(u) = card_text(attrs).filter(|u| u.contains("://")) {
                     refs.url(u);
                 }
             }

@@ -478,9 +478,51 @@ impl Parser<'_> {
     }
 }
 
+/// The members the renderer reads from every node, found in one pass over
+/// the node's members (instead of one lookup per member).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields<N> {
+    pub(crate) ty: Option<N>,
+    pub(crate) text: Option<N>,
+    pub(crate) content: Option<N>,
+    pub(crate) attrs: Option<N>,
+    pub(crate) marks: Option<N>,
+}
+
+impl<N> Default for Fields<N> {
+    fn default() -> Self {
+        Fields {
+            ty: None,
+            text: None,
+            content: None,
+            attrs: None,
+            marks: None,
+        }
+    }
+}
+
+impl<N> Fields<N> {
+    /// Records a member if it is one the renderer reads. Called in member
+    /// order, so for a duplicated key the last one wins, as with `get`.
+    #[inline]
+    fn note(&mut self, key: &str, value: N) {
+        match key.as_bytes() {
+            b"type" => self.ty = Some(value),
+            b"text" => self.text = Some(value),
+            b"content" => self.content = Some(value),
+            b"attrs" => self.attrs = Some(value),
+            b"marks" => self.marks = Some(value),
+            _ => {}
+        }
+    }
+}
+
 /// What the renderer needs from a JSON tree.
 pub(crate) trait Json<'a>: Copy {
     fn get(self, key: &str) -> Option<Self>;
+    /// `type`, `text`, `content`, `attrs` and `marks` of an object (`None`
+    /// if this is not an object).
+    fn fields(self) -> Option<Fields<Self>>;
     fn as_str(self) -> Option<&'a str>;
     fn as_f64(self) -> Option<f64>;
     /// Number of elements if this is an array.
@@ -514,6 +556,24 @@ impl<'a> Json<'a> for ANode<'a> {
             .rev()
             .find(|(k, _)| (k.end - k.start) as usize == key.len() && self.doc.span(*k) == key)
             .map(|&(_, idx)| ANode { doc: self.doc, idx })
+    }
+
+    #[inline]
+    fn fields(self) -> Option<Fields<Self>> {
+        let Val::Obj { start, len } = self.val() else {
+            return None;
+        };
+        let mut f = Fields::default();
+        let entries = self
+            .doc
+            .arena
+            .entries
+            .get(start as usize..(start as usize + len as usize))
+            .unwrap_or_default();
+        for &(k, idx) in entries {
+            f.note(self.doc.span(k), ANode { doc: self.doc, idx });
+        }
+        Some(f)
     }
 
     #[inline]
@@ -569,6 +629,15 @@ impl<'a> Json<'a> for &'a Value {
     #[inline]
     fn get(self, key: &str) -> Option<Self> {
         self.as_object()?.get(key)
+    }
+
+    #[inline]
+    fn fields(self) -> Option<Fields<Self>> {
+        let mut f = Fields::default();
+        for (k, v) in self.as_object()? {
+            f.note(k, v);
+        }
+        Some(f)
     }
 
     #[inline]

@@ -241,6 +241,10 @@ pub struct Renderer<H = DefaultMentions> {
     options: Options,
     hook: H,
     arena: json::Arena,
+    /// The output buffer and line state, reused across documents.
+    writer: writer::Writer,
+    /// Mention and date text, reused across documents.
+    scratch: String,
 }
 
 impl Renderer<DefaultMentions> {
@@ -263,6 +267,8 @@ impl<H: MentionHook> Renderer<H> {
             options: self.options,
             hook,
             arena: self.arena,
+            writer: self.writer,
+            scratch: self.scratch,
         }
     }
 
@@ -283,7 +289,51 @@ impl<H: MentionHook> Renderer<H> {
     /// without recursion. (Dropping such a `Value` does recurse inside
     /// `serde_json`; that is the owner's concern.)
     pub fn render_value(&mut self, value: &Value) -> Rendered {
-        adf::render(value, &self.options, &mut self.hook, 0)
+        let truncated = self.walk_value(value);
+        self.rendered(truncated)
+    }
+
+    /// Renders a `serde_json::Value` as [`render_value`](Renderer::render_value)
+    /// does, into `out` (cleared first): rendering many documents into one
+    /// buffer allocates nothing per document once the buffer is large enough.
+    ///
+    /// ```
+    /// use jirafe_adf_to_text::Renderer;
+    /// use serde_json::json;
+    ///
+    /// let mut renderer = Renderer::new();
+    /// let mut text = String::new();
+    /// for word in ["one", "two"] {
+    ///     let doc = json!({"type": "doc", "content": [{"type": "paragraph", "content": [{"type": "text", "text": word}]}]});
+    ///     let truncated = renderer.render_value_into(&doc, &mut text);
+    ///     assert!(!truncated.any());
+    ///     assert_eq!(text, word);
+    /// }
+    /// ```
+    pub fn render_value_into(&mut self, value: &Value, out: &mut String) -> Truncation {
+        let truncated = self.walk_value(value);
+        out.clear();
+        out.push_str(self.writer.as_text());
+        truncated
+    }
+
+    fn walk_value(&mut self, value: &Value) -> Truncation {
+        self.writer.reset(self.options.max_output_bytes());
+        adf::render(
+            value,
+            &self.options,
+            &mut self.hook,
+            &mut self.writer,
+            &mut self.scratch,
+        )
+    }
+
+    /// The writer's text as an owned [`Rendered`].
+    fn rendered(&self, truncated: Truncation) -> Rendered {
+        Rendered {
+            text: self.writer.as_text().to_owned(),
+            truncated,
+        }
     }
 
     /// Parses JSON bytes and renders them.
@@ -305,17 +355,46 @@ impl<H: MentionHook> Renderer<H> {
     /// one JSON value.
     pub fn render_json_str(&mut self, json: &str) -> Result<Rendered> {
         let doc = self.arena.parse(json)?;
-        Ok(adf::render(
+        self.writer.reset(self.options.max_output_bytes());
+        let truncated = adf::render(
             doc.root(),
             &self.options,
             &mut self.hook,
-            json.len(),
-        ))
+            &mut self.writer,
+            &mut self.scratch,
+        );
+        Ok(self.rendered(truncated))
     }
 
     /// Renders Data Center wiki markup.
     pub fn render_wiki(&mut self, markup: &str) -> Rendered {
-        wiki::render(markup, &self.options, &mut self.hook)
+        let truncated = self.walk_wiki(markup);
+        self.rendered(truncated)
+    }
+
+    /// Renders Data Center wiki markup as [`render_wiki`](Renderer::render_wiki)
+    /// does, into `out` (cleared first).
+    ///
+    /// ```
+    /// let mut renderer = jirafe_adf_to_text::Renderer::new();
+    /// let mut text = String::new();
+    /// renderer.render_wiki_into("h1. Title\n*bold* move", &mut text);
+    /// assert_eq!(text, "Title\n\nbold move");
+    /// ```
+    pub fn render_wiki_into(&mut self, markup: &str, out: &mut String) -> Truncation {
+        let truncated = self.walk_wiki(markup);
+        out.clear();
+        out.push_str(self.writer.as_text());
+        truncated
+    }
+
+    fn walk_wiki(&mut self, markup: &str) -> Truncation {
+        self.writer.reset(self.options.max_output_bytes());
+        let depth = wiki::render_into(markup, &self.options, &mut self.hook, &mut self.writer);
+        Truncation {
+            depth,
+            output: self.writer.full,
+        }
     }
 
     /// The account ids mentioned and URLs linked in JSON bytes, parsed with

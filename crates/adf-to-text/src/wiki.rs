@@ -5,24 +5,9 @@
 //! module does not know is kept as written, so no text is lost.
 
 use crate::mention::{Mention, MentionHook, MentionKind};
-use crate::options::{Options, Rendered, Truncation};
+use crate::options::Options;
 use crate::refs::Collector;
 use crate::writer::{Prefix, Writer};
-
-/// Renders wiki markup with its own writer.
-pub(crate) fn render<H: MentionHook + ?Sized>(
-    src: &str,
-    options: &Options,
-    hook: &mut H,
-) -> Rendered {
-    let mut w = Writer::new(options.max_output_bytes());
-    let depth = render_into(src, options, hook, &mut w);
-    let output = w.full;
-    Rendered {
-        text: w.into_string(),
-        truncated: Truncation { depth, output },
-    }
-}
 
 /// Renders wiki markup into `w`; returns whether list nesting hit the depth limit.
 pub(crate) fn render_into<H: MentionHook + ?Sized>(

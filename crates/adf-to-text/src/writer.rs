@@ -92,6 +92,9 @@ impl Prefix {
     }
 }
 
+/// The output buffer capacity a reused writer keeps between texts.
+const RETAINED_CAPACITY: usize = 256 * 1024;
+
 #[derive(Debug)]
 pub(crate) struct Writer {
     pub(crate) out: String,
@@ -113,15 +116,16 @@ pub(crate) struct Writer {
     scratch: String,
 }
 
+impl Default for Writer {
+    fn default() -> Self {
+        Writer::new(crate::Options::DEFAULT_MAX_OUTPUT_BYTES)
+    }
+}
+
 impl Writer {
     pub(crate) fn new(max: usize) -> Self {
-        Self::with_capacity(max, 0)
-    }
-
-    /// A writer whose buffer starts with room for `capacity` bytes (at most `max`).
-    pub(crate) fn with_capacity(max: usize, capacity: usize) -> Self {
         Writer {
-            out: String::with_capacity(capacity.min(max)),
+            out: String::new(),
             max,
             full: false,
             prefixes: Vec::new(),
@@ -134,7 +138,31 @@ impl Writer {
         }
     }
 
+    /// Starts a new text with output limit `max`, keeping the buffers (and
+    /// their capacity) of earlier texts.
+    pub(crate) fn reset(&mut self, max: usize) {
+        if self.out.capacity() > RETAINED_CAPACITY {
+            // A huge document passed: do not hold on to its buffer.
+            self.out = String::new();
+        }
+        self.out.clear();
+        self.max = max;
+        self.full = false;
+        self.prefixes.clear();
+        self.col0 = true;
+        self.pending = 0;
+        self.started = false;
+        self.flat = 0;
+        self.flat_started = false;
+    }
+
+    /// The text written so far, without trailing whitespace.
+    pub(crate) fn as_text(&self) -> &str {
+        self.out.trim_end()
+    }
+
     /// The text, without trailing whitespace.
+    #[cfg(test)]
     pub(crate) fn into_string(mut self) -> String {
         let kept = self.out.trim_end().len();
         self.out.truncate(kept);

@@ -135,6 +135,32 @@ proptest! {
     }
 
     #[test]
+    fn a_reused_renderer_renders_like_a_fresh_one(
+        docs in prop::collection::vec(tree(), 1..6),
+        limit in 0usize..400,
+    ) {
+        // A small limit and depth make earlier documents end mid-list, mid-table,
+        // mid-link or truncated: none of that may leak into the next document.
+        let options = Options::new().with_max_output_bytes(limit).with_max_depth(3);
+        let mut reused = Renderer::new().with_options(options.clone());
+        let mut into = String::from("stale text");
+        for root in &docs {
+            let doc = json!({"type": "doc", "content": [root]});
+            let fresh = Renderer::new().with_options(options.clone()).render_value(&doc);
+            prop_assert_eq!(&reused.render_value(&doc), &fresh);
+            let truncated = reused.render_value_into(&doc, &mut into);
+            prop_assert_eq!(&into, &fresh.text);
+            prop_assert_eq!(truncated, fresh.truncated);
+            let bytes = serde_json::to_vec(&doc).expect("serialize");
+            prop_assert_eq!(&reused.render_json(&bytes).expect("valid JSON"), &fresh);
+            let wiki = fresh.text.replace('-', "*");
+            let fresh_wiki = Renderer::new().with_options(options.clone()).render_wiki(&wiki);
+            reused.render_wiki_into(&wiki, &mut into);
+            prop_assert_eq!(&into, &fresh_wiki.text);
+        }
+    }
+
+    #[test]
     fn output_limit_always_holds(root in tree(), limit in 0usize..200) {
         let doc = json!({"type": "doc", "content": [root]});
         let mut r = Renderer::new().with_options(Options::new().with_max_output_bytes(limit).with_max_depth(3));
