@@ -254,6 +254,8 @@ pub struct Flattener<'p, P: Privacy + ?Sized> {
     /// active. Written to `users` on `finish`, merged so the richest reference wins.
     users: Vec<(String, Option<String>, Option<bool>)>,
     user_index: HashMap<String, usize>,
+    /// Rendered rich text, reused from row to row.
+    text: [String; 2],
 }
 
 impl<P: Privacy + ?Sized> std::fmt::Debug for Flattener<'_, P> {
@@ -322,17 +324,31 @@ fn version_names(versions: &[Version]) -> impl Iterator<Item = &str> {
     versions.iter().filter_map(|v| v.name.as_deref())
 }
 
-/// Renders a rich-text value: ADF (an object) or wiki markup (a string). Empty → `None`.
+/// Renders a rich-text value — ADF (an object) or wiki markup (a string) — into `out`
+/// (cleared first). Returns whether there is any text (`false` for null or blank).
+fn render_into<H: jirafe_adf_to_text::MentionHook>(
+    renderer: &mut Renderer<H>,
+    value: Option<&Value>,
+    out: &mut String,
+) -> bool {
+    match value {
+        None | Some(Value::Null) => {
+            out.clear();
+            return false;
+        }
+        Some(Value::String(s)) => renderer.render_wiki_into(s, out),
+        Some(v) => renderer.render_value_into(v, out),
+    };
+    !out.trim().is_empty()
+}
+
+/// [`render_into`] a fresh `String`. Empty → `None`.
 fn render<H: jirafe_adf_to_text::MentionHook>(
     renderer: &mut Renderer<H>,
     value: Option<&Value>,
 ) -> Option<String> {
-    let text = match value? {
-        Value::Null => return None,
-        Value::String(s) => renderer.render_wiki(s).text,
-        v => renderer.render_value(v).text,
-    };
-    (!text.trim().is_empty()).then_some(text)
+    let mut text = String::new();
+    render_into(renderer, value, &mut text).then_some(text)
 }
 
 /// A JSON id given as a number or a numeric string.
@@ -430,6 +446,7 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
             rows: [0; Table::ALL.len()],
             users: Vec::new(),
             user_index: HashMap::new(),
+            text: [String::new(), String::new()],
         }
     }
 
@@ -552,13 +569,18 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
         // The issue's text was written by its creator (the reporter when Jira gives no
         // creator): dropped when that person opted out.
         let author_opted_out = self.opted_out(&[f.creator.as_ref().or(f.reporter.as_ref())]);
+        let [description, environment] = &mut self.text;
         let (summary, description, environment) = if author_opted_out {
             (None, None, None)
         } else {
+            let has_description =
+                render_into(&mut self.renderer, f.description.as_ref(), description);
+            let has_environment =
+                render_into(&mut self.renderer, f.environment.as_ref(), environment);
             (
                 f.summary.as_deref(),
-                render(&mut self.renderer, f.description.as_ref()),
-                render(&mut self.renderer, f.environment.as_ref()),
+                has_description.then_some(description.as_str()),
+                has_environment.then_some(environment.as_str()),
             )
         };
 
@@ -655,14 +677,14 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
             &mut b.description,
             Table::Issues,
             "description",
-            description.as_deref(),
+            description,
         );
         put_scrubbed(
             p,
             &mut b.environment,
             Table::Issues,
             "environment",
-            environment.as_deref(),
+            environment,
         );
         self.count(Table::Issues);
     }
@@ -671,11 +693,10 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
         for c in comments {
             let author = self.person(c.author.as_ref());
             let update_author = self.person(c.update_author.as_ref());
-            let body = if self.opted_out(&[c.author.as_ref(), c.update_author.as_ref()]) {
-                None
-            } else {
-                render(&mut self.renderer, c.body.as_ref())
-            };
+            let opted_out = self.opted_out(&[c.author.as_ref(), c.update_author.as_ref()]);
+            let [text, _] = &mut self.text;
+            let body = (!opted_out && render_into(&mut self.renderer, c.body.as_ref(), text))
+                .then_some(text.as_str());
             let p = self.privacy;
             let b = &mut self.b.comments;
             b.id.append_value(c.id);
@@ -685,7 +706,7 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
             b.update_author.append_option(update_author);
             b.created.append_option(micros(c.created));
             b.updated.append_option(micros(c.updated));
-            put_scrubbed(p, &mut b.body, Table::Comments, "body", body.as_deref());
+            put_scrubbed(p, &mut b.body, Table::Comments, "body", body);
             b.jsd_public.append_option(c.jsd_public);
             b.visibility_restricted
                 .append_value(c.visibility.as_ref().is_some_and(|v| !v.is_null()));
@@ -697,11 +718,10 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
         for w in worklogs {
             let author = self.person(w.author.as_ref());
             let update_author = self.person(w.update_author.as_ref());
-            let comment = if self.opted_out(&[w.author.as_ref(), w.update_author.as_ref()]) {
-                None
-            } else {
-                render(&mut self.renderer, w.comment.as_ref())
-            };
+            let opted_out = self.opted_out(&[w.author.as_ref(), w.update_author.as_ref()]);
+            let [text, _] = &mut self.text;
+            let comment = (!opted_out && render_into(&mut self.renderer, w.comment.as_ref(), text))
+                .then_some(text.as_str());
             let p = self.privacy;
             let b = &mut self.b.worklogs;
             b.id.append_value(w.id);
@@ -713,13 +733,7 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
             b.time_spent_seconds.append_option(w.time_spent_seconds);
             b.created.append_option(micros(w.created));
             b.updated.append_option(micros(w.updated));
-            put_scrubbed(
-                p,
-                &mut b.comment,
-                Table::Worklogs,
-                "comment",
-                comment.as_deref(),
-            );
+            put_scrubbed(p, &mut b.comment, Table::Worklogs, "comment", comment);
             b.visibility_restricted
                 .append_value(w.visibility.as_ref().is_some_and(|v| !v.is_null()));
             self.count(Table::Worklogs);
@@ -949,11 +963,12 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
         for (field_id, value) in issue.fields.custom_fields() {
             let info = self.catalog.get(field_id);
             let kind = info.map_or(ValueKind::Json, |i| i.kind);
-            let name = info.and_then(|i| i.name.clone());
-            let custom_type = info.and_then(|i| i.custom_type.clone());
             let Some(v) = self.custom_value(kind, value) else {
                 continue;
             };
+            let info = self.catalog.get(field_id);
+            let name = info.and_then(|i| i.name.as_deref());
+            let custom_type = info.and_then(|i| i.custom_type.as_deref());
             let kind = v.kind.unwrap_or(kind);
             let p = self.privacy;
             let b = &mut self.b.custom_fields;
