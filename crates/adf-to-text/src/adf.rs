@@ -203,7 +203,8 @@ pub(crate) fn render<'a, N: Json<'a>, H: MentionHook + ?Sized>(
         options,
         hook,
         w,
-        stack: Vec::with_capacity(32),
+        // 16 frames cover most documents and stay a small allocation.
+        stack: Vec::with_capacity(16),
         depth_hit: false,
         link: None,
         after_atom: false,

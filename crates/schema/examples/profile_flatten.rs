@@ -3,12 +3,14 @@
 //!
 //! ```text
 //! cargo build --release -p jirafe-schema --example profile_flatten
-//! valgrind --tool=callgrind --toggle-collect='profile_flatten::run_*' \
+//! valgrind --tool=callgrind --toggle-collect=profile_flatten::run_parquet \
 //!     target/release/examples/profile_flatten parquet 500
 //! callgrind_annotate callgrind.out.<pid>
 //! ```
 //!
-//! Modes: `flatten` (models → record batches) or `parquet` (→ Parquet in memory too).
+//! Modes: `flatten` (models → record batches) or `parquet` (→ Parquet in memory too);
+//! collect `profile_flatten::run_flatten` or `profile_flatten::run_parquet` (a `*` pattern
+//! would also match the closure inside `run_parquet` and toggle collection off there).
 //! Divide the instructions collected by the issue count for instructions per issue.
 #![allow(clippy::print_stdout, missing_docs)]
 
@@ -28,21 +30,29 @@ fn run_flatten(bundles: &[Bundle], catalog: &FieldCatalog) -> usize {
     flatten_all(bundles, catalog).total_rows()
 }
 
+/// Returns the rows and the Parquet bytes written.
 #[inline(never)]
-fn run_parquet(bundles: &[Bundle], catalog: &FieldCatalog, rt: &tokio::runtime::Runtime) -> usize {
+fn run_parquet(
+    bundles: &[Bundle],
+    catalog: &FieldCatalog,
+    rt: &tokio::runtime::Runtime,
+) -> (usize, u64) {
     let batches = flatten_all(bundles, catalog);
     let rows = batches.total_rows();
     let writer = PartitionWriter::new(Arc::new(InMemory::new()), Path::from("wh"));
-    rt.block_on(async {
+    let bytes = rt.block_on(async {
+        let mut bytes = 0;
         for (table, batch) in batches {
             if batch.num_rows() > 0 {
                 let spec = table.spec().expect("spec");
-                writer.upsert(&spec, [batch]).await.expect("upsert");
+                let report = writer.upsert(&spec, [batch]).await.expect("upsert");
+                bytes += report.partitions.iter().map(|p| p.bytes).sum::<u64>();
             }
         }
+        bytes
     });
     black_box(writer);
-    rows
+    (rows, bytes)
 }
 
 fn main() {
@@ -54,9 +64,9 @@ fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let rows = match mode.as_str() {
+    let (rows, bytes) = match mode.as_str() {
         "parquet" => run_parquet(&bundles, &catalog, &rt),
-        _ => run_flatten(&bundles, &catalog),
+        _ => (run_flatten(&bundles, &catalog), 0),
     };
-    println!("{mode}: {n} issues, {rows} rows");
+    println!("{mode}: {n} issues, {rows} rows, {bytes} Parquet bytes");
 }

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use ahash::RandomState;
+
 use jirafe_jira_client::models::{Field, FieldSchema};
 
 /// The custom field type key of Jira Software's sprint field.
@@ -161,7 +163,9 @@ pub struct FieldInfo {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct FieldCatalog {
-    by_id: HashMap<String, FieldInfo>,
+    /// Looked up for every custom field value and changelog item: a fast, randomly keyed
+    /// hash (field ids are short).
+    by_id: HashMap<String, FieldInfo, RandomState>,
     sprint: Vec<String>,
     story_points: Vec<String>,
 }
@@ -170,7 +174,7 @@ impl FieldCatalog {
     /// Indexes a catalog. An empty catalog is valid: custom fields then have no name and
     /// are kept as [`ValueKind::Json`].
     pub fn new(fields: &[Field]) -> Self {
-        let mut by_id = HashMap::with_capacity(fields.len());
+        let mut by_id = HashMap::with_capacity_and_hasher(fields.len(), RandomState::new());
         let mut sprint = Vec::new();
         let mut story: Vec<(usize, String)> = Vec::new();
         for f in fields {

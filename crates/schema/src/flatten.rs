@@ -253,9 +253,13 @@ pub struct Flattener<'p, P: Privacy + ?Sized> {
     /// People seen since the last `finish`, in first-seen order: pseudonym, account type,
     /// active. Written to `users` on `finish`, merged so the richest reference wins.
     users: Vec<(String, Option<String>, Option<bool>)>,
-    user_index: HashMap<String, usize>,
+    /// Index into `users` by pseudonym (looked up for every person reference: a fast,
+    /// randomly keyed hash).
+    user_index: HashMap<String, usize, ahash::RandomState>,
     /// Rendered rich text, reused from row to row.
     text: [String; 2],
+    /// Pseudonyms of a changelog item's from/to users, reused from row to row.
+    user_lists: [Vec<String>; 2],
 }
 
 impl<P: Privacy + ?Sized> std::fmt::Debug for Flattener<'_, P> {
@@ -445,8 +449,9 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
             b: Builders::new(),
             rows: [0; Table::ALL.len()],
             users: Vec::new(),
-            user_index: HashMap::new(),
+            user_index: HashMap::default(),
             text: [String::new(), String::new()],
+            user_lists: [Vec::new(), Vec::new()],
         }
     }
 
@@ -784,15 +789,25 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
         false
     }
 
-    fn user_ids(&mut self, raw: Option<&str>) -> Vec<String> {
-        let Some(raw) = raw else {
-            return Vec::new();
-        };
-        raw.split([',', '[', ']'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .filter_map(|id| self.person_by_id(id))
-            .collect()
+    /// The pseudonyms of the user ids in a changelog value (one id, or a list such as
+    /// `[id1, id2]`), into `out` (cleared first).
+    fn user_ids(&mut self, raw: Option<&str>, out: &mut Vec<String>) {
+        out.clear();
+        let Some(mut rest) = raw else { return };
+        while !rest.is_empty() {
+            // Separators are ASCII, so every cut is on a char boundary.
+            let end = rest
+                .bytes()
+                .position(|b| matches!(b, b',' | b'[' | b']'))
+                .unwrap_or(rest.len());
+            let id = rest.get(..end).unwrap_or_default().trim();
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if !id.is_empty()
+                && let Some(p) = self.person_by_id(id)
+            {
+                out.push(p);
+            }
+        }
     }
 
     fn changelog_rows(&mut self, histories: &[ChangelogHistory], parent: &ParentCtx) {
@@ -804,13 +819,13 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
                     break;
                 };
                 let user_item = self.is_user_item(item);
-                let (from_users, to_users) = if user_item {
+                let [mut from_users, mut to_users] = std::mem::take(&mut self.user_lists);
+                if user_item {
                     let from = item.tmp_from_account_id.as_deref().or(item.from.as_deref());
                     let to = item.tmp_to_account_id.as_deref().or(item.to.as_deref());
-                    (Some(self.user_ids(from)), Some(self.user_ids(to)))
-                } else {
-                    (None, None)
-                };
+                    self.user_ids(from, &mut from_users);
+                    self.user_ids(to, &mut to_users);
+                }
                 let drop_text = user_item || (author_opted_out && self.is_free_text_item(item));
                 let p = self.privacy;
                 let b = &mut self.b.changelog;
@@ -853,14 +868,17 @@ impl<'p, P: Privacy + ?Sized> Flattener<'p, P> {
                     "to_string",
                     text(&item.to_string),
                 );
-                for (builder, users) in
-                    [(&mut b.from_users, from_users), (&mut b.to_users, to_users)]
-                {
-                    match users {
-                        Some(users) => put_list(builder, users.iter().map(String::as_str)),
-                        None => builder.append_null(),
+                for (builder, users) in [
+                    (&mut b.from_users, &from_users),
+                    (&mut b.to_users, &to_users),
+                ] {
+                    if user_item {
+                        put_list(builder, users.iter().map(String::as_str));
+                    } else {
+                        builder.append_null();
                     }
                 }
+                self.user_lists = [from_users, to_users];
                 self.count(Table::Changelog);
             }
         }
