@@ -113,6 +113,9 @@ pub struct SyncSection {
     pub census_every: u32,
     /// Issues flattened and written per batch (bounds memory).
     pub batch_issues: usize,
+    /// Issues fetched ahead while a batch is being flattened and written (0 = no
+    /// read-ahead: fetching waits for each write). Bounds the memory read-ahead uses.
+    pub prefetch_issues: usize,
 }
 
 impl Default for SyncSection {
@@ -122,6 +125,7 @@ impl Default for SyncSection {
             overlap_minutes: 10,
             census_every: 1,
             batch_issues: 2000,
+            prefetch_issues: 300,
         }
     }
 }

@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use arrow::array::RecordBatch;
-use futures::TryStreamExt;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use jirafe_jira_client::models::{Field, Issue, Project};
 use jirafe_jira_client::{
     Error as JiraError, Id, IssueBundle, JiraClient, Jql, SearchRequest, Timestamp,
@@ -287,7 +288,11 @@ impl<'a> Sync<'a> {
         let mut restricted: Vec<(Id, DeletionReason)> = Vec::new();
         let mut max_updated = cursor.updated_ms;
         let mut buffer: Vec<IssueBundle> = Vec::new();
-        let mut pages = self.client.search_complete(SearchRequest::new(jql));
+        // Pages of (at most) 100 issues are read ahead while a batch is written.
+        let mut pages = read_ahead(
+            self.client.search_complete(SearchRequest::new(jql)),
+            self.cfg.sync.prefetch_issues.div_ceil(100),
+        );
         while let Some(page) = pages.try_next().await? {
             for b in page {
                 let updated = b.issue.fields.updated.map(|t| t.unix_millis());
@@ -806,6 +811,38 @@ pub(crate) fn scope(cfg: &Config, browsable: &[Project]) -> (Vec<Project>, Vec<S
     (collect, skipped)
 }
 
+/// Polls `stream` on its own task, up to `depth` items ahead of the consumer, so fetching
+/// overlaps flattening and writing. Dropping the returned stream stops the task (and so
+/// the requests) at once; `depth` 0 returns `stream` as it is.
+fn read_ahead<T: Send + 'static>(
+    stream: BoxStream<'static, T>,
+    depth: usize,
+) -> BoxStream<'static, T> {
+    struct AbortOnDrop(tokio::task::JoinHandle<()>);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    if depth == 0 {
+        return stream;
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel(depth);
+    let task = AbortOnDrop(tokio::spawn(async move {
+        let mut stream = stream;
+        while let Some(item) = stream.next().await {
+            if tx.send(item).await.is_err() {
+                break;
+            }
+        }
+    }));
+    futures::stream::unfold((rx, task), |(mut rx, task)| async move {
+        let item = rx.recv().await?;
+        Some((item, (rx, task)))
+    })
+    .boxed()
+}
+
 fn observe_people(privacy: &mut RunPrivacy, b: &IssueBundle) {
     let f = &b.issue.fields;
     for u in [&f.reporter, &f.assignee, &f.creator].into_iter().flatten() {
@@ -853,5 +890,59 @@ fn observe_custom_users(privacy: &mut RunPrivacy, issue: &Issue) {
     }
     for (_, v) in issue.fields.custom_fields() {
         walk(privacy, v, 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use futures::StreamExt;
+
+    use super::read_ahead;
+
+    fn counting(produced: Arc<AtomicUsize>) -> futures::stream::BoxStream<'static, usize> {
+        futures::stream::iter(0..1000)
+            .map(move |i| {
+                produced.fetch_add(1, Ordering::SeqCst);
+                i
+            })
+            .boxed()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn read_ahead_keeps_order_and_stays_bounded() {
+        let produced = Arc::new(AtomicUsize::new(0));
+        let mut s = read_ahead(counting(produced.clone()), 3);
+        assert_eq!(s.next().await, Some(0));
+        assert_eq!(s.next().await, Some(1));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        // Two taken, at most three queued and one waiting to be sent.
+        let ahead = produced.load(Ordering::SeqCst);
+        assert!((3..=6).contains(&ahead), "produced {ahead}");
+        let rest: Vec<usize> = s.collect().await;
+        assert_eq!(rest, (2..1000).collect::<Vec<_>>());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dropping_the_reader_stops_the_producer() {
+        let produced = Arc::new(AtomicUsize::new(0));
+        let mut s = read_ahead(counting(produced.clone()), 2);
+        assert_eq!(s.next().await, Some(0));
+        drop(s);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let after_drop = produced.load(Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(produced.load(Ordering::SeqCst), after_drop);
+        assert!(after_drop < 10, "produced {after_drop}");
+    }
+
+    #[tokio::test]
+    async fn depth_zero_is_the_stream_itself() {
+        let produced = Arc::new(AtomicUsize::new(0));
+        let s = read_ahead(counting(produced.clone()), 0);
+        assert_eq!(produced.load(Ordering::SeqCst), 0);
+        assert_eq!(s.count().await, 1000);
     }
 }
