@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod secrets;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use jirafe::exit;
@@ -104,6 +106,29 @@ enum Command {
         #[arg(long)]
         names: Option<PathBuf>,
     },
+    /// Keep a secret (JIRA_API_TOKEN, JIRA_PAT, JIRAFE_HASH_KEY, JIRAFE_WEBHOOK_SECRET) in
+    /// the OS keyring instead of the environment; a variable that is set still wins.
+    #[cfg(feature = "keyring")]
+    Keyring {
+        #[command(subcommand)]
+        command: KeyringCommand,
+    },
+}
+
+/// `jirafe keyring …`.
+#[cfg(feature = "keyring")]
+#[derive(Debug, Subcommand)]
+enum KeyringCommand {
+    /// Store NAME, reading its value from the first line of stdin.
+    Set {
+        /// The secret's variable name.
+        name: String,
+    },
+    /// Remove NAME from the keyring.
+    Delete {
+        /// The secret's variable name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,7 +207,36 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::VerifyPrivacy { config, no_jira } => {
             verify_privacy_cmd(config.as_deref(), !no_jira)
         }
+        #[cfg(feature = "keyring")]
+        Command::Keyring { command } => keyring_cmd(command),
     }
+}
+
+#[cfg(feature = "keyring")]
+fn keyring_cmd(command: KeyringCommand) -> anyhow::Result<i32> {
+    match command {
+        KeyringCommand::Set { name } => {
+            let mut value = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut value)
+                .context("reading the secret from stdin")?;
+            let value = value.trim_end_matches(['\r', '\n']);
+            if value.is_empty() {
+                return Err(ConfigError(format!("{name}: no value on stdin")).into());
+            }
+            secrets::store(&name, value)?;
+            println!("stored {name} in the keyring");
+        }
+        KeyringCommand::Delete { name } => {
+            if secrets::remove(&name)? {
+                println!("removed {name} from the keyring");
+            } else {
+                println!("{name} was not in the keyring");
+            }
+        }
+    }
+    Ok(exit::SUCCESS)
 }
 
 /// The progress display: a bar on a terminal, plain `key=value` lines otherwise (cron,
@@ -321,7 +375,7 @@ fn demo(out: &std::path::Path, issues: usize) -> anyhow::Result<i32> {
 }
 
 fn sync(config: Option<&std::path::Path>) -> anyhow::Result<i32> {
-    let cfg = Config::load(config, |k| std::env::var(k).ok()).map_err(pipeline_err)?;
+    let cfg = Config::load(config, secrets::lookup).map_err(pipeline_err)?;
     let client = cfg.jira_client().map_err(pipeline_err)?;
     let key = cfg.hash_key().map_err(pipeline_err)?;
     let warehouse = open_warehouse(&cfg)?;
@@ -346,7 +400,7 @@ fn sync(config: Option<&std::path::Path>) -> anyhow::Result<i32> {
 }
 
 fn load_config(config: Option<&std::path::Path>) -> anyhow::Result<Config> {
-    Config::load(config, |k| std::env::var(k).ok()).map_err(pipeline_err)
+    Config::load(config, secrets::lookup).map_err(pipeline_err)
 }
 
 fn open_warehouse(cfg: &Config) -> anyhow::Result<Warehouse> {
@@ -359,7 +413,7 @@ fn open_warehouse(cfg: &Config) -> anyhow::Result<Warehouse> {
 
 fn job_options(cfg: &Config) -> JobOptions {
     JobOptions {
-        audit_local_copy: cfg.audit_local_copy(|k| std::env::var(k).ok()),
+        audit_local_copy: cfg.audit_local_copy(secrets::lookup),
     }
 }
 
@@ -444,7 +498,7 @@ fn serve(config: Option<&std::path::Path>, listen: Option<SocketAddr>) -> anyhow
     let key = cfg.hash_key().map_err(pipeline_err)?;
     let warehouse = open_warehouse(&cfg)?;
     let data_dir = cfg
-        .webhook_data_dir(|k| std::env::var(k).ok())
+        .webhook_data_dir(secrets::lookup)
         .map_err(pipeline_err)?;
     let secret = match &cfg.secrets.webhook_secret {
         Some(s) => Some(
@@ -458,7 +512,7 @@ fn serve(config: Option<&std::path::Path>, listen: Option<SocketAddr>) -> anyhow
             None
         }
     };
-    let audit_local = cfg.audit_local_copy(|k| std::env::var(k).ok());
+    let audit_local = cfg.audit_local_copy(secrets::lookup);
     let body_limit = cfg.webhook.body_limit_bytes;
     let cfg: &'static Config = Box::leak(Box::new(cfg));
     let rt = runtime()?;
@@ -533,8 +587,7 @@ async fn shutdown_signal() {
 fn audit_verify(config: Option<&std::path::Path>) -> anyhow::Result<i32> {
     let cfg = load_config(config)?;
     let warehouse = open_warehouse(&cfg)?;
-    let log =
-        jirafe::pipeline::AuditLog::new(warehouse, cfg.audit_local_copy(|k| std::env::var(k).ok()));
+    let log = jirafe::pipeline::AuditLog::new(warehouse, cfg.audit_local_copy(secrets::lookup));
     let rt = runtime()?;
     let v = rt.block_on(log.verify()).map_err(pipeline_err)?;
     match &v.first_break {
@@ -676,10 +729,7 @@ fn scrub(field: &str, names: Option<&std::path::Path>) -> anyhow::Result<i32> {
     if let Some(path) = names {
         builder = builder.with_people(read_names(path)?);
     }
-    if let Some(raw) = std::env::var("JIRAFE_HASH_KEY")
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
+    if let Some(raw) = secrets::lookup("JIRAFE_HASH_KEY").filter(|v| !v.is_empty()) {
         let key = HashKey::from_env_value(&raw)
             .map_err(|e| ConfigError(format!("JIRAFE_HASH_KEY: {e}")))?;
         builder = builder.with_key(key);
