@@ -2,6 +2,7 @@
 //! `keyring` feature) the operating system's credential store.
 
 /// Secrets that may live in the OS keyring (service `jirafe`, account = the name).
+#[cfg(feature = "keyring")]
 pub(crate) const KEYRING_NAMES: [&str; 4] = [
     "JIRA_API_TOKEN",
     "JIRA_PAT",
@@ -34,7 +35,7 @@ fn service() -> String {
         .unwrap_or_else(|| "jirafe".to_owned())
 }
 
-/// A setting from the environment; for the secrets in [`KEYRING_NAMES`] that are not set
+/// A setting from the environment; for the secrets jirafe keeps in the keyring that are not set
 /// there, from the OS keyring when the `keyring` feature is built in.
 pub(crate) fn lookup(name: &str) -> Option<String> {
     match std::env::var(name) {
