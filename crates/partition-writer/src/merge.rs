@@ -113,16 +113,54 @@ pub(crate) fn split_by_month(
         out.entry(first).or_default().push(batch);
         return Ok(());
     }
-    let mut rows: BTreeMap<Month, Vec<u32>> = BTreeMap::new();
-    for (i, m) in months.iter().enumerate() {
+    // One take puts the rows in month order (stable: arrival order within a month), then
+    // each month is a zero-copy slice of it.
+    let mut distinct: Vec<Month> = Vec::new();
+    for m in &months {
+        if distinct.last() != Some(m) {
+            distinct.push(*m);
+        }
+    }
+    distinct.sort_unstable();
+    distinct.dedup();
+    // The month of each row as an index into `distinct` (rows of one issue share it).
+    let mut slots = Vec::with_capacity(months.len());
+    let mut last: Option<(Month, usize)> = None;
+    let mut counts = vec![0usize; distinct.len()];
+    for m in &months {
+        let slot = match last {
+            Some((seen, slot)) if seen == *m => slot,
+            _ => distinct.binary_search(m).unwrap_or_default(),
+        };
+        last = Some((*m, slot));
+        if let Some(n) = counts.get_mut(slot) {
+            *n += 1;
+        }
+        slots.push(slot);
+    }
+    let mut starts = Vec::with_capacity(counts.len());
+    let mut next = 0;
+    for n in &counts {
+        starts.push(next);
+        next += n;
+    }
+    let mut fill = starts.clone();
+    let mut order = vec![0u32; months.len()];
+    for (i, slot) in slots.into_iter().enumerate() {
         let i = u32::try_from(i)
             .map_err(|_| invalid_input(spec, "a batch has more than 2^32 rows".into()))?;
-        rows.entry(*m).or_default().push(i);
+        if let Some(at) = fill.get_mut(slot)
+            && let Some(o) = order.get_mut(*at)
+        {
+            *o = i;
+            *at += 1;
+        }
     }
-    for (month, idx) in rows {
-        let taken = take_record_batch(&batch, &UInt32Array::from(idx))
-            .map_err(|e| Error::arrow(spec.name(), e))?;
-        out.entry(month).or_default().push(taken);
+    let sorted = take_record_batch(&batch, &UInt32Array::from(order))
+        .map_err(|e| Error::arrow(spec.name(), e))?;
+    drop(batch);
+    for ((month, start), len) in distinct.into_iter().zip(starts).zip(counts) {
+        out.entry(month).or_default().push(sorted.slice(start, len));
     }
     Ok(())
 }
@@ -362,6 +400,44 @@ mod tests {
         (0..b.num_rows())
             .map(|i| format!("{}:{}", ids.value(i), x.value(i)))
             .collect()
+    }
+
+    #[test]
+    fn splits_by_month_keeping_arrival_order_within_each_month() {
+        let spec = spec(false);
+        let months = [
+            "2025-03", "2025-01", "2025-03", "2024-12", "2025-01", "2025-03",
+        ];
+        let batch = RecordBatch::try_new(
+            spec.schema().clone(),
+            vec![
+                Arc::new(Int64Array::from(vec![1, 2, 3, 4, 5, 6])),
+                Arc::new(Int64Array::from(vec![None::<i64>; 6])),
+                Arc::new(StringArray::from(months.to_vec())),
+                Arc::new(StringArray::from(vec!["a", "b", "c", "d", "e", "f"])),
+            ],
+        )
+        .unwrap();
+        let mut out = BTreeMap::new();
+        split_by_month(&spec, batch, &mut out).unwrap();
+        let got: Vec<(String, Vec<String>)> = out
+            .iter()
+            .map(|(m, batches)| (m.to_string(), batches.iter().flat_map(xs).collect()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2024-12".to_owned(), vec!["4:d".to_owned()]),
+                (
+                    "2025-01".to_owned(),
+                    vec!["2:b".to_owned(), "5:e".to_owned()]
+                ),
+                (
+                    "2025-03".to_owned(),
+                    vec!["1:a".to_owned(), "3:c".to_owned(), "6:f".to_owned()]
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -140,7 +140,19 @@ pub(crate) fn months_of(array: &ArrayRef) -> Result<Vec<Month>, MonthError> {
                 TimeUnit::Microsecond => a.as_primitive::<TimestampMicrosecondType>().values(),
                 TimeUnit::Nanosecond => a.as_primitive::<TimestampNanosecondType>().values(),
             };
-            per_row(a, |i| Month::from_days(values.get(i)?.div_euclid(per_day)))
+            // Child rows carry their parent's timestamp: consecutive rows often repeat it.
+            let last = std::cell::Cell::new(None::<(i64, Month)>);
+            per_row(a, |i| {
+                let v = *values.get(i)?;
+                match last.get() {
+                    Some((seen, month)) if seen == v => Some(month),
+                    _ => {
+                        let month = Month::from_days(v.div_euclid(per_day))?;
+                        last.set(Some((v, month)));
+                        Some(month)
+                    }
+                }
+            })
         }
         DataType::Date32 => {
             let values = a.as_primitive::<Date32Type>().values();
@@ -201,6 +213,31 @@ mod tests {
             .map(|m| m.to_string())
             .collect();
         assert_eq!(got, ["2025-02", "2025-03", "1969-12"]);
+    }
+
+    #[test]
+    fn repeated_timestamps_and_nulls_between_them() {
+        // Rows repeating the previous timestamp reuse its month; a null is still a null.
+        let march = 1_740_787_200_000_000;
+        let a: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![
+            march,
+            march,
+            march - 1,
+            march - 1,
+            march,
+        ]));
+        let got: Vec<String> = months_of(&a)
+            .unwrap()
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        assert_eq!(got, ["2025-03", "2025-03", "2025-02", "2025-02", "2025-03"]);
+        let a: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![
+            Some(march),
+            None,
+            Some(march),
+        ]));
+        assert!(matches!(months_of(&a), Err(MonthError::Null(1))));
     }
 
     #[test]

@@ -17,6 +17,7 @@
 #[path = "../benches/support/bundles.rs"]
 mod bundles;
 
+use std::hash::{Hash, Hasher};
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -30,29 +31,34 @@ fn run_flatten(bundles: &[Bundle], catalog: &FieldCatalog) -> usize {
     flatten_all(bundles, catalog).total_rows()
 }
 
-/// Returns the rows and the Parquet bytes written.
+/// Returns the rows, the Parquet bytes written and a digest of the files' SHA-256s (to
+/// check that a change leaves the files byte for byte the same).
 #[inline(never)]
 fn run_parquet(
     bundles: &[Bundle],
     catalog: &FieldCatalog,
     rt: &tokio::runtime::Runtime,
-) -> (usize, u64) {
+) -> (usize, u64, u64) {
     let batches = flatten_all(bundles, catalog);
     let rows = batches.total_rows();
     let writer = PartitionWriter::new(Arc::new(InMemory::new()), Path::from("wh"));
-    let bytes = rt.block_on(async {
+    let (bytes, digest) = rt.block_on(async {
         let mut bytes = 0;
+        let mut digest = std::hash::DefaultHasher::new();
         for (table, batch) in batches {
             if batch.num_rows() > 0 {
                 let spec = table.spec().expect("spec");
                 let report = writer.upsert(&spec, [batch]).await.expect("upsert");
-                bytes += report.partitions.iter().map(|p| p.bytes).sum::<u64>();
+                for p in &report.partitions {
+                    bytes += p.bytes;
+                    p.sha256.hash(&mut digest);
+                }
             }
         }
-        bytes
+        (bytes, digest.finish())
     });
     black_box(writer);
-    (rows, bytes)
+    (rows, bytes, digest)
 }
 
 fn main() {
@@ -64,9 +70,9 @@ fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let (rows, bytes) = match mode.as_str() {
+    let (rows, bytes, digest) = match mode.as_str() {
         "parquet" => run_parquet(&bundles, &catalog, &rt),
-        _ => (run_flatten(&bundles, &catalog), 0),
+        _ => (run_flatten(&bundles, &catalog), 0, 0),
     };
-    println!("{mode}: {n} issues, {rows} rows, {bytes} Parquet bytes");
+    println!("{mode}: {n} issues, {rows} rows, {bytes} Parquet bytes, files digest {digest:016x}");
 }
