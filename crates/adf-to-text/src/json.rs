@@ -519,6 +519,8 @@ impl<N> Fields<N> {
 
 /// What the renderer needs from a JSON tree.
 pub(crate) trait Json<'a>: Copy {
+    /// Nodes live in separate heap allocations (see `adf::warm`), not in one arena.
+    const SCATTERED: bool;
     fn get(self, key: &str) -> Option<Self>;
     /// `type`, `text`, `content`, `attrs` and `marks` of an object (`None`
     /// if this is not an object).
@@ -540,6 +542,8 @@ pub(crate) trait Json<'a>: Copy {
 }
 
 impl<'a> Json<'a> for ANode<'a> {
+    const SCATTERED: bool = false;
+
     #[inline]
     fn get(self, key: &str) -> Option<Self> {
         let Val::Obj { start, len } = self.val() else {
@@ -626,6 +630,8 @@ impl<'a> Json<'a> for ANode<'a> {
 }
 
 impl<'a> Json<'a> for &'a Value {
+    const SCATTERED: bool = true;
+
     #[inline]
     fn get(self, key: &str) -> Option<Self> {
         self.as_object()?.get(key)

@@ -8,6 +8,9 @@
 //! callgrind_annotate callgrind.out.<pid>
 //! ```
 //!
+//! `profile_flatten time N REPS` prints the best CPU time per issue over 5 rounds of REPS
+//! flattens.
+//!
 //! Modes: `flatten` (models → record batches) or `parquet` (→ Parquet in memory too);
 //! collect `profile_flatten::run_flatten` or `profile_flatten::run_parquet` (a `*` pattern
 //! would also match the closure inside `run_parquet` and toggle collection off there).
@@ -61,6 +64,14 @@ fn run_parquet(
     (rows, bytes, digest)
 }
 
+/// The calling thread's CPU time in nanoseconds (Linux).
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "flatten".into());
@@ -70,6 +81,63 @@ fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
+    if mode == "adf" {
+        // Rendering the same rich text held as parsed `serde_json::Value`s (what the
+        // models hold) and as compact JSON text (parsed by adf-to-text's own parser).
+        let reps: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20);
+        let values: Vec<&serde_json::Value> = bundles.iter().flat_map(Bundle::rich_text).collect();
+        let texts: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        let mut renderer = jirafe_adf_to_text::Renderer::new();
+        let mut out = String::new();
+        let best = |f: &mut dyn FnMut()| {
+            (0..5)
+                .map(|_| {
+                    let t = thread_cpu_ns();
+                    for _ in 0..reps {
+                        f();
+                    }
+                    (thread_cpu_ns() - t) / (reps * n) as u64
+                })
+                .min()
+                .unwrap_or(0)
+        };
+        let from_values = best(&mut || {
+            for v in &values {
+                renderer.render_value_into(v, &mut out);
+            }
+        });
+        let from_text = best(&mut || {
+            for t in &texts {
+                black_box(
+                    renderer
+                        .render_json_str(t)
+                        .map(|r| r.text.len())
+                        .unwrap_or(0),
+                );
+            }
+        });
+        println!(
+            "adf: {n} issues, {} documents: from Values {from_values} ns cpu per issue, from JSON text {from_text} ns cpu per issue",
+            values.len()
+        );
+        return;
+    }
+    if mode == "time" {
+        // Best CPU time per issue over 5 rounds of REPS flattens (no Parquet).
+        let reps: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20);
+        let best = (0..5)
+            .map(|_| {
+                let t = thread_cpu_ns();
+                for _ in 0..reps {
+                    black_box(run_flatten(&bundles, &catalog));
+                }
+                (thread_cpu_ns() - t) / (reps * n) as u64
+            })
+            .min()
+            .unwrap_or(0);
+        println!("flatten: {n} issues, best {best} ns cpu per issue");
+        return;
+    }
     let (rows, bytes, digest) = match mode.as_str() {
         "parquet" => run_parquet(&bundles, &catalog, &rt),
         _ => (run_flatten(&bundles, &catalog), 0, 0),

@@ -35,6 +35,19 @@ pub(crate) struct Bundle {
     changelog: Vec<ChangelogHistory>,
 }
 
+impl Bundle {
+    /// The rich-text values of the issue and its children (description, comment bodies,
+    /// worklog comments).
+    pub(crate) fn rich_text(&self) -> impl Iterator<Item = &Value> {
+        self.issue
+            .fields
+            .description
+            .iter()
+            .chain(self.comments.iter().filter_map(|c| c.body.as_ref()))
+            .chain(self.worklogs.iter().filter_map(|w| w.comment.as_ref()))
+    }
+}
+
 fn user(n: usize) -> Value {
     json!({"accountId": format!("5b10ac8d82e05b22cc7d{n:04}"), "displayName": format!("Person {n}"),
            "emailAddress": format!("person{n}@example.com"), "accountType": "atlassian", "active": true})
