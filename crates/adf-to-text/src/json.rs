@@ -521,6 +521,9 @@ impl<N> Fields<N> {
 pub(crate) trait Json<'a>: Copy {
     /// Nodes live in separate heap allocations (see `adf::warm`), not in one arena.
     const SCATTERED: bool;
+    /// Reads this node's keys and strings and queues up to `room` of its
+    /// containers (see `adf::warm`); returns a byte of what it read.
+    fn warm_children(self, queue: &mut Vec<Self>, room: usize) -> u8;
     fn get(self, key: &str) -> Option<Self>;
     /// `type`, `text`, `content`, `attrs` and `marks` of an object (`None`
     /// if this is not an object).
@@ -543,6 +546,10 @@ pub(crate) trait Json<'a>: Copy {
 
 impl<'a> Json<'a> for ANode<'a> {
     const SCATTERED: bool = false;
+
+    fn warm_children(self, _queue: &mut Vec<Self>, _room: usize) -> u8 {
+        0
+    }
 
     #[inline]
     fn get(self, key: &str) -> Option<Self> {
@@ -631,6 +638,32 @@ impl<'a> Json<'a> for ANode<'a> {
 
 impl<'a> Json<'a> for &'a Value {
     const SCATTERED: bool = true;
+
+    fn warm_children(self, queue: &mut Vec<Self>, room: usize) -> u8 {
+        let mut seen = 0;
+        let mut room = room;
+        let mut member = |v: &'a Value, queue: &mut Vec<Self>| match v {
+            Value::String(s) => seen ^= s.as_bytes().first().copied().unwrap_or(0),
+            Value::Object(_) | Value::Array(_) if room > 0 => {
+                room -= 1;
+                queue.push(v);
+            }
+            _ => {}
+        };
+        match self {
+            Value::Object(map) => {
+                let mut keys = 0;
+                for (k, v) in map {
+                    member(v, queue);
+                    keys ^= k.as_bytes().first().copied().unwrap_or(0);
+                }
+                return keys ^ seen;
+            }
+            Value::Array(items) => items.iter().for_each(|v| member(v, queue)),
+            _ => {}
+        }
+        seen
+    }
 
     #[inline]
     fn get(self, key: &str) -> Option<Self> {
