@@ -9,7 +9,7 @@
 //! ```
 //!
 //! `profile_flatten time N REPS` prints the best CPU time per issue over 5 rounds of REPS
-//! flattens.
+//! flattens; `ptime N REPS` the same for flattens and Parquet writes.
 //!
 //! Modes: `flatten` (models → record batches) or `parquet` (→ Parquet in memory too);
 //! collect `profile_flatten::run_flatten` or `profile_flatten::run_parquet` (a `*` pattern
@@ -122,20 +122,25 @@ fn main() {
         );
         return;
     }
-    if mode == "time" {
-        // Best CPU time per issue over 5 rounds of REPS flattens (no Parquet).
+    if mode == "time" || mode == "ptime" {
+        // CPU time per issue of 5 rounds of REPS flattens (`ptime`: and Parquet writes).
         let reps: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20);
-        let best = (0..5)
+        let parquet = mode == "ptime";
+        let rounds: Vec<u64> = (0..5)
             .map(|_| {
                 let t = thread_cpu_ns();
                 for _ in 0..reps {
-                    black_box(run_flatten(&bundles, &catalog));
+                    if parquet {
+                        black_box(run_parquet(&bundles, &catalog, &rt));
+                    } else {
+                        black_box(run_flatten(&bundles, &catalog));
+                    }
                 }
                 (thread_cpu_ns() - t) / (reps * n) as u64
             })
-            .min()
-            .unwrap_or(0);
-        println!("flatten: {n} issues, best {best} ns cpu per issue");
+            .collect();
+        let best = rounds.iter().min().copied().unwrap_or(0);
+        println!("{mode}: {n} issues, best {best} ns cpu per issue (rounds: {rounds:?})");
         return;
     }
     let (rows, bytes, digest) = match mode.as_str() {
