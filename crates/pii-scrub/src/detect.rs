@@ -9,7 +9,6 @@ use regex_automata::{
     util::syntax,
 };
 
-use crate::scan::Masks;
 use crate::{Detectors, Error, Kind, Result};
 
 /// A found value: byte range in the text and its kind.
@@ -109,7 +108,8 @@ const PATTERNS: &[(Det, &str)] = &[
 
 /// Literals that start a match of [`PATTERNS`] anywhere (not only at a word
 /// start); matched exactly, as the patterns spell them.
-const ANYWHERE: &[&str] = &["-----BEGIN", "://", "hooks.slack.com/services/"];
+/// (`://` is found by the separator scan of [`Structured::candidates`].)
+const ANYWHERE: &[&str] = &["-----BEGIN", "hooks.slack.com/services/"];
 
 /// Literals that start a match of a `\b`-anchored pattern (tokens, the
 /// `Authorization` header, `Bearer`, secret-like context words), matched ASCII
@@ -218,6 +218,19 @@ const ASSIGNMENT_KEYS: &[&str] = &[
     "credential",
 ];
 
+/// Whether an identifier run may hold an [`ASSIGNMENT_KEYS`] keyword: every
+/// keyword holds one of `pa`, `pw`, `se`, `ke`, `to`, `cr` (ASCII case-folded),
+/// so a run without any of them needs no automaton.
+fn may_hold_assignment_key(run: &[u8]) -> bool {
+    run.windows(2).any(|w| match *w {
+        [a, b] => matches!(
+            (a | 0x20, b | 0x20),
+            (b'p', b'a' | b'w') | (b's' | b'k', b'e') | (b't', b'o') | (b'c', b'r')
+        ),
+        _ => false,
+    })
+}
+
 /// Bit per folded first three bytes of an [`AT_WORD_START`] literal.
 const TRIGRAM_BITS: usize = 1 << 15;
 
@@ -237,10 +250,15 @@ pub(crate) struct Structured {
     word_start: Option<AhoCorasick>,
     /// [`trigram`]s of the [`AT_WORD_START`] literals.
     trigrams: Vec<u64>,
+    /// Per byte value: whether it is an ASCII letter that starts an
+    /// [`AT_WORD_START`] literal (either case).
+    first_letters: Vec<bool>,
     /// Case-insensitive [`ASSIGNMENT_KEYS`].
     assignment: Option<AhoCorasick>,
     /// Whether [`Det::UrlUserinfo`] is on (it is matched by hand).
     userinfo: bool,
+    /// Whether [`Det::UrlQuery`] is on (it is matched by hand).
+    query: bool,
 }
 
 impl Structured {
@@ -257,8 +275,10 @@ impl Structured {
                 anywhere: Vec::new(),
                 word_start: None,
                 trigrams: Vec::new(),
+                first_letters: Vec::new(),
                 assignment: None,
                 userinfo: false,
+                query: false,
             });
         }
         let re = Regex::builder()
@@ -298,6 +318,7 @@ impl Structured {
             }
         }
         let userinfo = dets.contains(&Det::UrlUserinfo);
+        let query = dets.contains(&Det::UrlQuery);
         Ok(Self {
             re: Some(re),
             dets,
@@ -307,39 +328,95 @@ impl Structured {
                 .collect(),
             word_start: Some(word_start),
             trigrams,
+            first_letters: (0..=255u8)
+                .map(|c| {
+                    AT_WORD_START.iter().any(|l| {
+                        l.as_bytes()
+                            .first()
+                            .is_some_and(|f| f.eq_ignore_ascii_case(&c))
+                    })
+                })
+                .collect(),
             assignment: Some(assignment),
             userinfo,
+            query,
         })
     }
 
-    /// Every offset where a pattern match may start, sorted and deduplicated:
-    /// a superset of the real match starts.
-    fn candidates(&self, hay: &[u8], masks: &Masks, starts: &mut Vec<usize>) {
-        for f in &self.anywhere {
-            starts.extend(f.find_iter(hay));
+    /// Whether any pattern is on (else [`Structured::find`] finds nothing).
+    pub(crate) fn is_on(&self) -> bool {
+        self.re.is_some()
+    }
+
+    /// The candidates at the ASCII word starts of the run `s..e` of
+    /// [`crate::scan::Masks::runs`] (`high`: it holds non-ASCII bytes): its first byte when
+    /// that is a word byte, and a word byte after a non-ASCII byte inside it.
+    /// Called for every run, in order, before [`Structured::find`].
+    #[inline]
+    pub(crate) fn word_starts_in_run(
+        &self,
+        hay: &[u8],
+        (s, e, high): (usize, usize, bool),
+        starts: &mut Vec<usize>,
+    ) {
+        let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        // Every literal starts with a letter of `first_letters`.
+        if hay
+            .get(s)
+            .is_some_and(|c| self.first_letters.get(usize::from(*c)) == Some(&true))
+            && self.word_start_at(hay, s)
+        {
+            starts.push(s);
         }
-        if let Some(ac) = &self.word_start {
-            for p in masks.ascii_word_starts() {
-                let hit = hay
-                    .get(p..)
-                    .and_then(trigram)
-                    .and_then(|t| self.trigrams.get(t / 64).map(|w| w & (1 << (t % 64)) != 0))
-                    .unwrap_or(false);
-                if hit
-                    && ac
-                        .find(
-                            aho_corasick::Input::new(hay)
-                                .span(p..hay.len())
-                                .anchored(aho_corasick::Anchored::Yes),
-                        )
-                        .is_some()
+        if high {
+            for p in s + 1..e {
+                if hay.get(p).is_some_and(|c| is_word(*c))
+                    && hay.get(p - 1).is_some_and(|c| *c >= 0x80)
+                    && self.word_start_at(hay, p)
                 {
                     starts.push(p);
                 }
             }
         }
+    }
+
+    /// Whether an [`AT_WORD_START`] literal starts at `p`.
+    #[inline]
+    fn word_start_at(&self, hay: &[u8], p: usize) -> bool {
+        let hit = hay
+            .get(p..p + 3)
+            .and_then(trigram)
+            .and_then(|t| self.trigrams.get(t / 64).map(|w| w & (1 << (t % 64)) != 0))
+            .unwrap_or(false);
+        hit && self.literal_at(hay, p)
+    }
+
+    /// The automaton check behind [`Structured::word_start_at`]'s trigram filter.
+    #[inline(never)]
+    fn literal_at(&self, hay: &[u8], p: usize) -> bool {
+        let Some(ac) = &self.word_start else {
+            return false;
+        };
+        ac.find(
+            aho_corasick::Input::new(hay)
+                .span(p..hay.len())
+                .anchored(aho_corasick::Anchored::Yes),
+        )
+        .is_some()
+    }
+
+    /// Every offset where a pattern match may start, sorted and deduplicated:
+    /// a superset of the real match starts. `starts` already holds the word
+    /// start candidates ([`Structured::word_starts_in_run`]).
+    fn candidates(&self, hay: &[u8], starts: &mut Vec<usize>) {
+        for f in &self.anywhere {
+            starts.extend(f.find_iter(hay));
+        }
         if let Some(ac) = &self.assignment {
             for q in memchr::memchr2_iter(b':', b'=', hay) {
+                if hay.get(q..q + 3) == Some(b"://") {
+                    starts.push(q);
+                }
                 // `key["']?[ \t]*` before the separator; the key is the run of
                 // identifier bytes, and an assignment keyword lies inside it.
                 let mut j = q;
@@ -366,7 +443,7 @@ impl Structured {
                     starts.push(rs - 1);
                 }
                 // Runs end at distinct separators, so they never overlap.
-                if re - rs >= 3 {
+                if re - rs >= 3 && hay.get(rs..re).is_some_and(may_hold_assignment_key) {
                     let run = aho_corasick::Input::new(hay).span(rs..re);
                     starts.extend(ac.find_overlapping_iter(run).map(|m| m.start()));
                 }
@@ -377,20 +454,14 @@ impl Structured {
     }
 
     /// Appends every confirmed finding in `text` to `out`, in order.
-    /// `starts` is scratch space.
-    pub(crate) fn find(
-        &self,
-        text: &str,
-        masks: &Masks,
-        starts: &mut Vec<usize>,
-        out: &mut Vec<Span>,
-    ) {
+    /// `starts` holds the word start candidates of every run
+    /// ([`Structured::word_starts_in_run`]) and is scratch space.
+    pub(crate) fn find(&self, text: &str, starts: &mut Vec<usize>, out: &mut Vec<Span>) {
         let Some(re) = &self.re else {
             return;
         };
         let hay = text.as_bytes();
-        starts.clear();
-        self.candidates(hay, masks, starts);
+        self.candidates(hay, starts);
         let mut at = 0;
         for &p in starts.iter() {
             if p < at {
@@ -405,6 +476,15 @@ impl Structured {
                     continue;
                 };
                 (Det::UrlUserinfo, p, e)
+            } else if matches!(hay.get(p), Some(b'?' | b'&' | b';')) {
+                // Only the URL query pattern can match at these separators.
+                if !self.query {
+                    continue;
+                }
+                let Some(e) = query_end(hay, p) else {
+                    continue;
+                };
+                (Det::UrlQuery, p, e)
             } else {
                 let input = Input::new(hay).span(p..hay.len()).anchored(Anchored::Yes);
                 let Some(m) = re.search(&input) else {
@@ -437,6 +517,77 @@ fn userinfo_end(hay: &[u8], p: usize) -> Option<usize> {
     let run = hay.get(p + 3..)?.iter().take_while(|c| in_class(c)).count();
     let at = p + 3 + run;
     (run > 0 && hay.get(at) == Some(&b'@')).then_some(at + 1)
+}
+
+/// Query parameter names of the [`Det::UrlQuery`] pattern, lower case; each is
+/// matched lower case, capitalised or upper case, as the pattern spells them.
+const QUERY_KEYS: &[&str] = &[
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "auth_token",
+    "token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "key",
+    "sig",
+    "signature",
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "client_secret",
+    "auth",
+    "code",
+    "session",
+    "sessionid",
+    "session_id",
+    "sid",
+    "jwt",
+    "private_token",
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-goog-signature",
+    "x-goog-credential",
+];
+
+/// Whether `name` is a [`QUERY_KEYS`] name spelt lower case, capitalised or
+/// upper case.
+fn is_query_key(name: &[u8]) -> bool {
+    let Some((&first, rest)) = name.split_first() else {
+        return false;
+    };
+    let lower_rest = !rest.iter().any(u8::is_ascii_uppercase);
+    let upper_rest = !rest.iter().any(u8::is_ascii_lowercase);
+    let spelt = if first.is_ascii_uppercase() {
+        lower_rest || upper_rest
+    } else {
+        lower_rest
+    };
+    spelt
+        && QUERY_KEYS
+            .iter()
+            .any(|k| k.len() == name.len() && k.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// The end of a match of the [`Det::UrlQuery`] pattern
+/// `[?&;](?:key)=[A-Za-z0-9._~%+/=\-]+` at `p`, by hand: the name runs from
+/// after the separator to the first `=` (no name holds one).
+fn query_end(hay: &[u8], p: usize) -> Option<usize> {
+    let from = p + 1;
+    let eq = from + memchr::memchr(b'=', hay.get(from..(from + 21).min(hay.len()))?)?;
+    if !is_query_key(hay.get(from..eq)?) {
+        return None;
+    }
+    let in_class = |c: &u8| c.is_ascii_alphanumeric() || b"._~%+/=-".contains(c);
+    let run = hay
+        .get(eq + 1..)?
+        .iter()
+        .take_while(|c| in_class(c))
+        .count();
+    (run > 0).then_some(eq + 1 + run)
 }
 
 /// Where to search next after a rejected candidate starting at `start`: past the
@@ -953,17 +1104,19 @@ fn nino(m: &str) -> bool {
     !matches!(prefix, "BG" | "GB" | "NK" | "KN" | "TN" | "NT" | "ZZ")
 }
 
-fn previous_word_lower(text: &str, s: usize) -> String {
-    let before = text.get(..s).unwrap_or("").trim_end();
-    let word: String = before
-        .chars()
+/// Whether the ASCII letters just before `s` (after trailing whitespace) are
+/// one of `words`, ignoring ASCII case.
+fn previous_word_is(text: &str, s: usize, words: &[&str]) -> bool {
+    let before = text.get(..s).unwrap_or("").trim_end().as_bytes();
+    let len = before
+        .iter()
         .rev()
         .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    word.to_ascii_lowercase()
+        .count();
+    let word = before.get(before.len() - len..).unwrap_or_default();
+    words
+        .iter()
+        .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
 }
 
 fn ipv4(text: &str, s: usize, e: usize) -> bool {
@@ -990,10 +1143,12 @@ fn ipv4(text: &str, s: usize, e: usize) -> bool {
     if matches!(octets, [0, 0, 0, 0] | [127, 0, 0, 1] | [255, 255, _, _]) {
         return false;
     }
-    let prev = previous_word_lower(text, s);
-    !matches!(
-        prev.as_str(),
-        "version" | "ver" | "v" | "build" | "release" | "rev" | "revision" | "firmware" | "fw"
+    !previous_word_is(
+        text,
+        s,
+        &[
+            "version", "ver", "v", "build", "release", "rev", "revision", "firmware", "fw",
+        ],
     )
 }
 
@@ -1017,9 +1172,10 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
         return false;
     };
     // Split off an extension.
+    // (An `ext` holds an `x`.)
     let lower_main_end = m
-        .find(['x', '#'])
-        .or_else(|| m.find("ext"))
+        .bytes()
+        .position(|c| c == b'x' || c == b'#')
         .unwrap_or(m.len());
     let main = m.get(..lower_main_end).unwrap_or(m).trim_end();
     let digits = main.bytes().filter(u8::is_ascii_digit).count();
@@ -1118,23 +1274,31 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
 
 /// Finds cards, SSNs, IPv4 addresses and phone numbers: clusters of digits and
 /// separators, then the longest valid candidate per start. Only digits that
-/// start a run of word bytes (see [`Masks::run_starts`]) can start a cluster,
+/// start a run of word bytes (see [`crate::scan::Masks::runs`]) can start a cluster,
 /// and only two capitals at a run start can start an IBAN or a compact NINO; a
 /// digit inside a word (v1.2, 3f2a, ABC123) starts nothing.
 ///
-/// `groups` is scratch space.
-pub(crate) fn find_digit_clusters(
-    text: &str,
-    det: &Detectors,
-    masks: &Masks,
-    groups: &mut Vec<(usize, usize)>,
-    out: &mut Vec<Span>,
-) {
-    let b = text.as_bytes();
-    let letters_on = det.iban || det.national_id;
-    let mut floor = 0;
-    for s in masks.run_starts() {
-        let Some(&c0) = b.get(s) else { break };
+/// [`DigitScan::at_run_start`] is called with every run start in order.
+#[derive(Debug, Default)]
+pub(crate) struct DigitScan {
+    floor: usize,
+}
+
+impl DigitScan {
+    /// The digit cluster (or IBAN / NINO) starting at the run start `s`, if
+    /// any. `groups` is scratch space.
+    #[inline]
+    pub(crate) fn at_run_start(
+        &mut self,
+        text: &str,
+        det: &Detectors,
+        s: usize,
+        groups: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Span>,
+    ) {
+        let b = text.as_bytes();
+        let Some(&c0) = b.get(s) else { return };
+        let letters_on = det.iban || det.national_id;
         let (i, in_word) = if c0.is_ascii_digit() {
             (s, false)
         } else if letters_on
@@ -1144,36 +1308,89 @@ pub(crate) fn find_digit_clusters(
         {
             (s + 2, true)
         } else {
-            continue;
+            return;
         };
-        if i < floor {
-            continue;
+        if i < self.floor {
+            return;
         }
-        // IBAN (`DE89 3704 …`) and compact NINO (`AB123456C`): two capitals, then digits.
-        if i >= 2
-            && letters_on
-            && let Some((s, e, kind)) = letters_then_digits(text, i, det)
-        {
-            out.push(Span::new(s, e, kind));
-            floor = e;
-            continue;
-        }
-        if in_word {
-            continue;
-        }
-        let start = if i > 0 && matches!(b.get(i - 1), Some(b'+' | b'(')) {
-            i - 1
-        } else {
-            i
-        };
-        groups.clear();
-        let end = cluster(b, i, groups);
-        floor = end.max(i + 1);
-        if groups.len() == 1 && groups.first().is_some_and(|(s, e)| e - s < 13) {
-            continue;
-        }
+        self.floor = cluster_at(text, det, i, in_word, groups, out).unwrap_or(self.floor);
+    }
+}
+
+/// The cluster at digit `i` (`in_word`: after two capitals at a run start);
+/// returns the new floor when one was scanned.
+fn cluster_at(
+    text: &str,
+    det: &Detectors,
+    i: usize,
+    in_word: bool,
+    groups: &mut Vec<(usize, usize)>,
+    out: &mut Vec<Span>,
+) -> Option<usize> {
+    let b = text.as_bytes();
+    let letters_on = det.iban || det.national_id;
+    // IBAN (`DE89 3704 …`) and compact NINO (`AB123456C`): two capitals, then digits.
+    // Two capitals just before the digit, or before the blank before it.
+    let capitals_before = in_word
+        || (i >= 3
+            && b.get(i - 1) == Some(&b' ')
+            && b.get(i - 3).is_some_and(u8::is_ascii_uppercase)
+            && b.get(i - 2).is_some_and(u8::is_ascii_uppercase));
+    if i >= 2
+        && letters_on
+        && capitals_before
+        && let Some((s, e, kind)) = letters_then_digits(text, i, det)
+    {
+        out.push(Span::new(s, e, kind));
+        return Some(e);
+    }
+    if in_word {
+        return None;
+    }
+    // A lone group of fewer than 13 digits that nothing can continue (most
+    // numbers, times, hashes): what `cluster` would find, without recording it.
+    let e = digits_end(b, i);
+    let c = b.get(e).copied();
+    let n = b.get(e + 1).copied();
+    let may_continue = c == Some(b')')
+        || (matches!(c, Some(b' ' | b'.' | b'-' | b'/'))
+            && n.is_some_and(|n| n.is_ascii_digit() || matches!(n, b'(' | b'-' | b'/' | b' ')));
+    if e - i < 13 && !may_continue {
+        return Some(e.max(i + 1));
+    }
+    let start = if i > 0 && matches!(b.get(i - 1), Some(b'+' | b'(')) {
+        i - 1
+    } else {
+        i
+    };
+    groups.clear();
+    let end = cluster(b, i, groups);
+    if !(groups.len() == 1 && groups.first().is_some_and(|(s, e)| e - s < 13)) {
         classify_cluster(text, start, end, groups, det, out);
     }
+    Some(end.max(i + 1))
+}
+
+/// End of the run of ASCII digits starting at `i`, eight bytes at a time.
+#[inline]
+fn digits_end(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = LO * 127;
+    while let Some(w) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let x = u64::from_le_bytes(w);
+        let x7 = x & LOW7;
+        let digit = (LO * (127 + 0x3a) - x7) & !x & (x7 + LO * (127 - 0x2f)) & HI;
+        let other = !digit & HI;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
 }
 
 /// Offset of the first ASCII digit in `b`, eight bytes at a time.
@@ -1210,9 +1427,7 @@ fn cluster(b: &[u8], mut i: usize, groups: &mut Vec<(usize, usize)>) -> usize {
     let mut open = i > 0 && b.get(i - 1) == Some(&b'(');
     loop {
         let gs = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
+        i = digits_end(b, i);
         if i > gs {
             groups.push((gs, i));
         }
@@ -1299,6 +1514,17 @@ fn classify_cluster(
     } else {
         groups.len()
     };
+    // Digits before each group (groups are runs of digits, at most 13).
+    let mut before = [0usize; 17];
+    for (g, (gs, ge)) in groups.iter().enumerate() {
+        let prev = before.get(g).copied().unwrap_or(0);
+        if let Some(slot) = before.get_mut(g + 1) {
+            *slot = prev + (ge - gs);
+        }
+    }
+    let digits_in = |k: usize, m: usize| {
+        before.get(m + 1).copied().unwrap_or(0) - before.get(k).copied().unwrap_or(0)
+    };
     let mut k = 0;
     while k < usable {
         let cs = if k == 0 {
@@ -1311,15 +1537,23 @@ fn classify_cluster(
             let Some(&(_, ge)) = groups.get(m) else {
                 continue;
             };
-            let unclosed = b.get(cs..ge).is_some_and(|r| {
-                r.iter().filter(|c| **c == b'(').count() > r.iter().filter(|c| **c == b')').count()
-            });
-            let ce = if unclosed && b.get(ge) == Some(&b')') {
+            let ce = if b.get(ge) == Some(&b')')
+                && b.get(cs..ge).is_some_and(|r| {
+                    r.iter().filter(|c| **c == b'(').count()
+                        > r.iter().filter(|c| **c == b')').count()
+                }) {
                 ge + 1
             } else {
                 ge
             };
-            if let Some(kind) = digits_kind(text, cs, ce, m + 1 - k, m + 1 == groups.len(), det) {
+            let cand = Candidate {
+                cs,
+                ce,
+                n: m + 1 - k,
+                digits: digits_in(k, m),
+                last: m + 1 == groups.len(),
+            };
+            if let Some(kind) = digits_kind(text, cand, det) {
                 found = Some((kind.0, m, kind.1));
                 break;
             }
@@ -1334,18 +1568,35 @@ fn classify_cluster(
     }
 }
 
-/// The kind of the candidate `cs..ce` made of `n` digit groups, and its end
-/// (extended by a phone extension when `last`).
-fn digits_kind(
-    text: &str,
+/// A candidate `cs..ce` of a digit cluster: `n` digit groups holding `digits`
+/// digits, `last` when it ends with the cluster's last group.
+#[derive(Clone, Copy)]
+struct Candidate {
     cs: usize,
     ce: usize,
     n: usize,
+    digits: usize,
     last: bool,
-    det: &Detectors,
-) -> Option<(Kind, usize)> {
+}
+
+/// The kind of a candidate, and its end (extended by a phone extension when
+/// it ends with the cluster's last group).
+fn digits_kind(text: &str, cand: Candidate, det: &Detectors) -> Option<(Kind, usize)> {
+    let Candidate {
+        cs,
+        ce,
+        n,
+        digits,
+        last,
+    } = cand;
+    let ip = det.ip && n == 4 && digits <= 12;
+    let ssn_like = det.national_id && n == 3 && digits == 9;
+    let card_like = det.card && (13..=19).contains(&digits);
+    let phone_like = det.phone && n >= 2 && (7..=15).contains(&digits);
+    if !(ip || ssn_like || card_like || phone_like) {
+        return None;
+    }
     let m = text.get(cs..ce)?;
-    let digits = m.bytes().filter(u8::is_ascii_digit).count();
     if det.ip
         && n == 4
         && digits <= 12
@@ -1467,12 +1718,27 @@ pub(crate) fn find_emails(text: &str, out: &mut Vec<Span>) {
         let Some(before) = text.get(floor..at) else {
             continue;
         };
-        let local_len: usize = before
-            .chars()
+        // ASCII first; a non-ASCII byte sends the scan to the characters.
+        let bb = before.as_bytes();
+        let ascii_len = bb
+            .iter()
             .rev()
-            .take_while(|c| is_local_char(*c))
-            .map(char::len_utf8)
-            .sum();
+            .take_while(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-')
+            })
+            .count();
+        let local_len: usize = if bb.len() > ascii_len
+            && bb.get(bb.len() - ascii_len - 1).is_some_and(|c| *c >= 0x80)
+        {
+            before
+                .chars()
+                .rev()
+                .take_while(|c| is_local_char(*c))
+                .map(char::len_utf8)
+                .sum()
+        } else {
+            ascii_len
+        };
         if local_len == 0 {
             continue;
         }
@@ -1482,9 +1748,9 @@ pub(crate) fn find_emails(text: &str, out: &mut Vec<Span>) {
             .get(..s)
             .and_then(|r| r.iter().rposition(u8::is_ascii_whitespace))
             .map_or(0, |p| p + 1);
-        if b.get(token_start..s)
-            .is_some_and(|r| memchr::memmem::find(r, b"://").is_some())
-        {
+        if b.get(token_start..s).is_some_and(|r| {
+            memchr::memchr(b':', r).is_some() && memchr::memmem::find(r, b"://").is_some()
+        }) {
             continue;
         }
         let Some(after) = text.get(at + 1..) else {

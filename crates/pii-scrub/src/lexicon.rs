@@ -47,33 +47,51 @@ impl Key {
         if n == 0 || n > 16 {
             return None;
         }
-        let mut a = [0u8; 16];
-        match b.get(s..s + 16) {
-            Some(c) => a.copy_from_slice(c),
+        let nul = |v: u64, m: u64| (v.wrapping_sub(LO) & !v & HI) & m != 0;
+        let lower = |v: u64| v | (between(v, 0x40, 0x5b) >> 2);
+        if n <= 8 {
+            // One machine word (most words).
+            let l = match b.get(s..s + 8) {
+                Some(c) => <[u8; 8]>::try_from(c).ok()?,
+                None => {
+                    let mut a = [0u8; 8];
+                    for (d, c) in a.iter_mut().zip(b.get(s..e)?) {
+                        *d = *c;
+                    }
+                    a
+                }
+            };
+            let lm = low_bytes(n);
+            let x = u64::from_le_bytes(l) & lm;
+            if x & HI != 0 || nul(x, lm) {
+                return None;
+            }
+            return Some(Self(lower(x), 0));
+        }
+        let (l, h) = match b.get(s..s + 16) {
+            Some(c) => {
+                let (l, h) = c.split_at(8);
+                (<[u8; 8]>::try_from(l).ok()?, <[u8; 8]>::try_from(h).ok()?)
+            }
             None => {
+                let mut a = [0u8; 16];
                 for (d, c) in a.iter_mut().zip(b.get(s..e)?) {
                     *d = *c;
                 }
+                let (l, h) = a.split_at(8);
+                (<[u8; 8]>::try_from(l).ok()?, <[u8; 8]>::try_from(h).ok()?)
             }
-        }
-        let (mut l, mut h) = ([0u8; 8], [0u8; 8]);
-        l.copy_from_slice(a.get(..8)?);
-        h.copy_from_slice(a.get(8..)?);
+        };
         let lm = low_bytes(n);
         let hm = low_bytes(n.saturating_sub(8));
-        let (x, y) = (
-            u64::from_le_bytes(l) & lm,
-            u64::from_le_bytes(h) & if n > 8 { hm } else { 0 },
-        );
+        let (x, y) = (u64::from_le_bytes(l) & lm, u64::from_le_bytes(h) & hm);
         if (x | y) & HI != 0 {
             return None;
         }
         // A NUL byte inside the word (the padding is masked out).
-        let nul = |v: u64, m: u64| (v.wrapping_sub(LO) & !v & HI) & m != 0;
-        if nul(x, lm) || (n > 8 && nul(y, hm)) {
+        if nul(x, lm) || nul(y, hm) {
             return None;
         }
-        let lower = |v: u64| v | (between(v, 0x40, 0x5b) >> 2);
         Some(Self(lower(x), lower(y)))
     }
 

@@ -62,10 +62,12 @@ const TRIGGER: u8 = 16;
 const HONORIFIC: u8 = 32;
 /// The second word of a [`PAIR_TRIGGERS`] pair.
 const PAIR_SECOND: u8 = 64;
+/// The first word of a [`PAIR_TRIGGERS`] pair.
+const PAIR_FIRST: u8 = 128;
 
 pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     let mut flags: Lexicon<u8> = Lexicon::new();
-    let lists: [(FastSet, u8); 7] = [
+    let lists: [(FastSet, u8); 8] = [
         (load(include_str!("../data/given-names.txt")), GIVEN),
         (load(include_str!("../data/surnames.txt")), SURNAME),
         (load(include_str!("../data/name-words.txt")), WORD),
@@ -73,6 +75,7 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
         (TRIGGERS.iter().copied().collect(), TRIGGER),
         (HONORIFICS.iter().copied().collect(), HONORIFIC),
         (PAIR_TRIGGERS.iter().map(|(_, b)| *b).collect(), PAIR_SECOND),
+        (PAIR_TRIGGERS.iter().map(|(a, _)| *a).collect(), PAIR_FIRST),
     ];
     for (set, flag) in lists {
         for w in set {
@@ -767,6 +770,8 @@ pub(crate) struct Directory {
     /// Bitmap over [`ascii_filter_key`] of the ASCII words: rejects almost every
     /// ASCII word that is not in `words`.
     ascii_filter: Vec<u64>,
+    /// Bitmap over [`pair_key`] of the ASCII words: a cheaper first filter.
+    pair_filter: Vec<u64>,
     patterns: Vec<DirPattern>,
     texts: Vec<String>,
 }
@@ -880,6 +885,7 @@ impl Directory {
         let mut words: Lexicon<u32> = Lexicon::new();
         let mut entries = Vec::with_capacity(by_word.len());
         let mut ascii_filter = vec![0u64; ASCII_FILTER_BITS / 64];
+        let mut pair_filter = vec![0u64; PAIR_FILTER_BITS / 64];
         for (w, entry) in by_word {
             let Ok(word) = std::str::from_utf8(&w) else {
                 continue;
@@ -896,6 +902,10 @@ impl Directory {
                 if let Some(slot) = ascii_filter.get_mut(k / 64) {
                     *slot |= 1 << (k % 64);
                 }
+                let k = pair_key(&w, 0, w.len());
+                if let Some(slot) = pair_filter.get_mut(k / 64) {
+                    *slot |= 1 << (k % 64);
+                }
             }
         }
         if texts.is_empty() {
@@ -905,6 +915,7 @@ impl Directory {
                 entries,
                 first_filter,
                 ascii_filter,
+                pair_filter,
                 patterns,
                 texts,
             });
@@ -932,6 +943,7 @@ impl Directory {
             entries,
             first_filter,
             ascii_filter,
+            pair_filter,
             patterns,
             texts,
         })
@@ -962,7 +974,15 @@ impl Directory {
             return self.scan_range(text, s, e, false, out);
         }
         let word_end = if under { masks.alnum_end(s) } else { e };
-        // Most words are rejected by the filter: no call for them.
+        // Most words are rejected by the filters: no call for them.
+        let k = pair_key(text.as_bytes(), s, word_end);
+        if self
+            .pair_filter
+            .get(k / 64)
+            .is_none_or(|bits| bits & (1 << (k % 64)) == 0)
+        {
+            return floor;
+        }
         if !self.ascii_maybe(text.as_bytes(), s, word_end) {
             return floor;
         }
@@ -1134,6 +1154,18 @@ const FILTER_BITS: usize = 27 * 27 * 32;
 
 const ASCII_FILTER_BITS: usize = 1 << 16;
 
+const PAIR_FILTER_BITS: usize = 1 << 14;
+
+/// The first two bytes (folded to five bits, ASCII case ignored) and the
+/// length (up to 15) of the ASCII word `b[s..e]`: 14 bits.
+#[inline(always)]
+fn pair_key(b: &[u8], s: usize, e: usize) -> usize {
+    let len = e.saturating_sub(s);
+    let fold = |i: usize| usize::from(b.get(i).map_or(0, |c| (c | 0x20) & 0x1f));
+    let second = if len >= 2 { fold(s + 1) } else { 0 };
+    (fold(s) << 9) | (second << 4) | len.min(15)
+}
+
 /// A 16-bit hash of the ASCII word `b[s..e]` (letters and digits), case-folded:
 /// its first eight bytes and its length.
 #[inline(always)]
@@ -1288,9 +1320,44 @@ fn with_lower<R>(w: &str, f: impl FnOnce(&str) -> R) -> R {
 /// hyphen/apostrophe joins (`Jean-Pierre`, `O'Brien`) and `Mc`/`Mac` prefixes.
 /// Returns `None` for all-caps, CamelCase, digits or underscores.
 fn name_token(rest: &str) -> Option<usize> {
+    if let Some(answer) = name_token_plain(rest.as_bytes()) {
+        return answer;
+    }
     match name_token_ascii(rest.as_bytes()) {
         Ok(r) => r,
         Err(NonAscii) => name_token_chars(rest),
+    }
+}
+
+/// [`name_token`] of the common shape, eight bytes at a time: an ASCII capital,
+/// lower-case ASCII letters, then an ASCII byte that ends the token (not a
+/// letter, digit, `_`, `-` or `'`). `None` when `b` has another shape.
+#[inline]
+fn name_token_plain(b: &[u8]) -> Option<Option<usize>> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = LO * 127;
+    if !b.first()?.is_ascii_uppercase() {
+        return None;
+    }
+    let mut j = 1;
+    loop {
+        let w = <[u8; 8]>::try_from(b.get(j..j + 8)?).ok()?;
+        let x = u64::from_le_bytes(w);
+        // High bit of each byte set iff it is `a..=z` (Anderson's `hasbetween`).
+        let x7 = x & LOW7;
+        let lower = (LO * (127 + 0x7b) - x7) & !x & (x7 + LO * (127 - 0x60)) & HI;
+        let other = !lower & HI;
+        if other == 0 {
+            j += 8;
+            continue;
+        }
+        let k = j + (other.trailing_zeros() / 8) as usize;
+        let c = *b.get(k)?;
+        if k == 1 || c >= 0x80 || c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'\'') {
+            return None;
+        }
+        return Some(Some(k));
     }
 }
 
@@ -1488,6 +1555,64 @@ fn is_in(list: &[&str], w: &str) -> bool {
     list.contains(&w)
 }
 
+/// The maximal run of word and non-ASCII bytes just before a token's run
+/// ([`Masks::runs`]).
+#[derive(Debug, Clone, Copy)]
+struct PrevRun {
+    start: usize,
+    end: usize,
+    high: bool,
+}
+
+/// The light punctuation [`prev_word`] allows between a context word and a name.
+fn is_gap_byte(c: u8) -> bool {
+    matches!(
+        c,
+        b' ' | b'\t' | b',' | b':' | b'\n' | b'\r' | b'.' | b';' | b'@' | b'('
+    )
+}
+
+impl PrevRun {
+    /// Whether the word before `s` may be an honorific: `false` only when the
+    /// run settles that it is not one (no word, or an ASCII word whose length
+    /// or first letter no honorific has; the ASCII honorifics are 2 to 8
+    /// letters long and start with `d f h i m p s`).
+    fn may_be_honorific(self, b: &[u8], s: usize) -> bool {
+        match self.prev_word(b, s) {
+            None => true,
+            Some(None) => false,
+            Some(Some((ps, pe))) => {
+                (2..=8).contains(&(pe - ps))
+                    && b.get(ps).is_some_and(|c| {
+                        matches!(
+                            c.to_ascii_lowercase(),
+                            b'd' | b'f' | b'h' | b'i' | b'm' | b'p' | b's'
+                        )
+                    })
+            }
+        }
+    }
+
+    /// [`prev_word`] at `s`, the start of the run after this one, from the
+    /// run's bounds: `Some(answer)` when they settle it, `None` when the
+    /// byte-level scan is needed (an apostrophe in the gap or before the run,
+    /// non-ASCII bytes).
+    fn prev_word(self, b: &[u8], s: usize) -> Option<Option<(usize, usize)>> {
+        let gap = b.get(self.end..s)?;
+        if gap.contains(&b'\'') {
+            return None;
+        }
+        // Gap bytes are ASCII non-word bytes.
+        if gap.len() > 4 || !gap.iter().all(|c| is_gap_byte(*c)) {
+            return Some(None);
+        }
+        if self.high || (self.start > 0 && b.get(self.start - 1) == Some(&b'\'')) {
+            return None;
+        }
+        Some(Some((self.start, self.end)))
+    }
+}
+
 /// What precedes a token: an `@`, and the previous word with its context flags.
 #[derive(Debug, Clone, Copy)]
 struct Before {
@@ -1497,9 +1622,12 @@ struct Before {
 }
 
 impl Before {
-    fn of(text: &str, s: usize, gz: &Gazetteer) -> Self {
+    fn of(text: &str, s: usize, gz: &Gazetteer, prev_run: Option<PrevRun>) -> Self {
         let at_sign = s > 0 && text.as_bytes().get(s - 1) == Some(&b'@');
-        let word = prev_word(text, s);
+        let word = match prev_run.and_then(|p| p.prev_word(text.as_bytes(), s)) {
+            Some(w) => w,
+            None => prev_word(text, s),
+        };
         let flags = word.map_or(0, |(ps, pe)| gz.flags_at(text, ps, pe));
         Self {
             at_sign,
@@ -1519,12 +1647,16 @@ impl Before {
         if self.flags & PAIR_SECOND == 0 {
             return false;
         }
+        let gz = &*GAZETTEER;
         let Some(p) = text.get(ps..pe) else {
             return false;
         };
         let Some((qs, qe)) = prev_word(text, ps) else {
             return false;
         };
+        if gz.flags_at(text, qs, qe) & PAIR_FIRST == 0 {
+            return false;
+        }
         let Some(q) = text.get(qs..qe) else {
             return false;
         };
@@ -1540,29 +1672,45 @@ impl Before {
 
 /// Is the word before `s` a greeting, role word, honorific or pair trigger?
 fn triggered_before(text: &str, s: usize) -> bool {
-    Before::of(text, s, &GAZETTEER).triggered(text)
+    Before::of(text, s, &GAZETTEER, None).triggered(text)
 }
 
 /// Finds person names: the run's directory and, when `non_users`, people who
 /// are not users (gazetteer and context). One walk over the runs of `masks`
-/// feeds both; non-user spans are appended after the directory's (`found` is
-/// scratch space for them).
-pub(crate) fn find_names(
+/// feeds both, and calls `per_run(start, end, has_non_ascii, class)` first
+/// for every run (the other word-driven detectors; `class` is the
+/// [`crate::scan::CLASS`] of its first byte). Directory spans go to `out`,
+/// non-user spans to `found` (both cleared first).
+pub(crate) fn walk_runs(
     directory: &Directory,
     non_users: bool,
     text: &str,
     masks: &Masks,
     found: &mut Vec<Span>,
     out: &mut Vec<Span>,
+    mut per_run: impl FnMut(usize, usize, bool, u8),
 ) {
     let gz = &*GAZETTEER;
     let b = text.as_bytes();
     let dir_on = !directory.words.is_empty();
     found.clear();
+    out.clear();
     let mut dir_floor = 0;
     let mut nu_floor = 0;
     let mut last_ctx_end: Option<usize> = None;
+    let mut prev_run: Option<PrevRun> = None;
     for (s, e, high, under) in masks.runs() {
+        let class = b
+            .get(s)
+            .and_then(|c| crate::scan::CLASS.get(usize::from(*c)))
+            .copied()
+            .unwrap_or(0);
+        per_run(s, e, high, class);
+        let before = prev_run.replace(PrevRun {
+            start: s,
+            end: e,
+            high,
+        });
         if dir_on {
             dir_floor = directory.find_in_run(text, masks, (s, e, high, under), dir_floor, out);
         }
@@ -1571,15 +1719,16 @@ pub(crate) fn find_names(
         if non_users && e > nu_floor {
             let from = s.max(nu_floor);
             if from == s
-                && b.get(s)
-                    .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+                && class & (crate::scan::LOWER | crate::scan::DIGIT | crate::scan::UNDERSCORE) != 0
             {
                 continue;
             }
-            nu_floor = non_users_range(text, from, e, gz, &mut last_ctx_end, found);
+            // `before` is the run just before `s`: a hint only when the scan
+            // starts at `s`.
+            let hint = if from == s { before } else { None };
+            nu_floor = non_users_range(text, from, e, gz, &mut last_ctx_end, hint, found);
         }
     }
-    out.append(found);
 }
 
 /// The byte-by-byte scan for capitalised tokens over `from..to`; returns where
@@ -1590,52 +1739,60 @@ fn non_users_range(
     to: usize,
     gz: &Gazetteer,
     last_ctx_end: &mut Option<usize>,
+    prev_run: Option<PrevRun>,
     out: &mut Vec<Span>,
 ) -> usize {
     let b = text.as_bytes();
+    // `from..to` lies in one run of word and non-ASCII bytes: skipping the
+    // rest of a word inside it goes to `to`.
     let mut i = from;
     while i < to {
         let Some(&c) = b.get(i) else { break };
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' {
             // Skip the rest of this word.
-            while b
-                .get(i)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80)
-            {
-                i += 1;
-            }
+            i = to;
             continue;
         }
         if c < 0x80 && !c.is_ascii_uppercase() {
             i += 1;
             continue;
         }
-        if !text.is_char_boundary(i) {
-            i += 1;
-            continue;
-        }
-        let rest = text.get(i..).unwrap_or("");
-        let first = rest.chars().next().unwrap_or(' ');
-        if !first.is_uppercase() {
-            i += first.len_utf8().max(1);
-            continue;
-        }
-        // A capitalised token: preceded by a word character means mid-word.
-        if text
-            .get(..i)
-            .and_then(|t| t.chars().next_back())
-            .is_some_and(is_word_char)
-        {
-            i += first.len_utf8();
-            continue;
-        }
-        let Some(len) = name_token(rest) else {
-            while b
-                .get(i)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80)
-            {
+        let first_len = if c < 0x80 {
+            // An ASCII capital.
+            1
+        } else {
+            if !text.is_char_boundary(i) {
                 i += 1;
+                continue;
             }
+            let first = text.get(i..).and_then(|r| r.chars().next()).unwrap_or(' ');
+            if !first.is_uppercase() {
+                i += first.len_utf8().max(1);
+                continue;
+            }
+            first.len_utf8()
+        };
+        let rest = text.get(i..).unwrap_or("");
+        // A capitalised token: preceded by a word character means mid-word.
+        let mid_word = match i.checked_sub(1).and_then(|p| b.get(p)) {
+            None => false,
+            Some(&p) if p < 0x80 => p.is_ascii_alphanumeric() || p == b'_',
+            Some(_) => text
+                .get(..i)
+                .and_then(|t| t.chars().next_back())
+                .is_some_and(is_word_char),
+        };
+        if mid_word {
+            i += first_len;
+            continue;
+        }
+        // `plain`: letters only (an ASCII capital, then lower case).
+        let token = match name_token_plain(rest.as_bytes()) {
+            Some(Some(len)) => Some((len, true)),
+            _ => name_token(rest).map(|len| (len, false)),
+        };
+        let Some((len, plain)) = token else {
+            i = to;
             i = i.max(1);
             while i < b.len() && !text.is_char_boundary(i) {
                 i += 1;
@@ -1643,7 +1800,9 @@ fn non_users_range(
             continue;
         };
         let (s, e) = (i, i + len);
-        match classify(text, s, e, gz, *last_ctx_end) {
+        // The run before is only the word before for a token at `from`.
+        let hint = if s == from { prev_run } else { None };
+        match classify(text, s, e, plain, gz, *last_ctx_end, hint) {
             Some((end, ctx)) => {
                 out.push(Span::new(s, end, Kind::Person));
                 *last_ctx_end = ctx.then_some(end);
@@ -1661,21 +1820,28 @@ fn classify(
     text: &str,
     s: usize,
     e: usize,
+    plain: bool,
     gz: &Gazetteer,
     last_ctx_end: Option<usize>,
+    prev_run: Option<PrevRun>,
 ) -> Option<(usize, bool)> {
     if code_context(text, s, e) {
         return None;
     }
-    let w = text.get(s..e)?;
-    let head = w.split(['-', '\'', '’']).next().unwrap_or(w);
-    let (given, surname, word, stop) = lookup(text, s, e, head, gz);
+    let (given, surname, word, stop) = if plain {
+        lookup_plain(text, s, e, gz)
+    } else {
+        let w = text.get(s..e)?;
+        lookup(text, s, e, head_of(w), gz)
+    };
     let name_like = !word || given || surname;
     // The word before, looked at once and only when needed.
     let mut before: Option<Before> = None;
-    let mut before_of = || *before.get_or_insert_with(|| Before::of(text, s, gz));
+    let mut before_of = || *before.get_or_insert_with(|| Before::of(text, s, gz, prev_run));
     // For name-like tokens an honorific is one of the triggers looked at below.
-    let honorific = (stop || !name_like) && before_of().honorific();
+    let honorific = (stop || !name_like)
+        && prev_run.is_none_or(|p| p.may_be_honorific(text.as_bytes(), s))
+        && before_of().honorific();
     if stop && !honorific {
         return None;
     }
@@ -1721,13 +1887,27 @@ fn classify(
     // known given name or surname: "Gustave Michaud reported".
     if !word && let Some((ns, ne)) = next_name_token(text, e) {
         let next = text.get(ns..ne)?;
-        let n_head = next.split(['-', '\'', '’']).next().unwrap_or(next);
+        let n_head = head_of(next);
         let (n_given, n_surname, n_word, n_stop) = lookup(text, ns, ne, n_head, gz);
         if !n_word && !n_stop && (given || surname || n_surname || n_given) {
             return Some((extend(text, e, gz, false), false));
         }
     }
     None
+}
+
+/// The first part of a token: up to its first `-`, `'` or `’`.
+fn head_of(w: &str) -> &str {
+    let b = w.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'-' || c == b'\'' || (c == 0xe2 && b.get(i + 1..i + 3) == Some(&[0x80, 0x99][..]))
+        {
+            return w.get(..i).unwrap_or(w);
+        }
+        i += 1;
+    }
+    w
 }
 
 /// (given, surname, ordinary word, stop word) for a token, trying the
@@ -1744,6 +1924,17 @@ fn lookup(text: &str, s: usize, e: usize, head: &str, gz: &Gazetteer) -> (bool, 
     }
     let names = (f | h) & (GIVEN | SURNAME);
     f = (f & (WORD | STOP)) | names;
+    (
+        f & GIVEN != 0,
+        f & SURNAME != 0,
+        f & WORD != 0,
+        f & STOP != 0,
+    )
+}
+
+/// [`lookup`] of a token of ASCII letters only (its own head).
+fn lookup_plain(text: &str, s: usize, e: usize, gz: &Gazetteer) -> (bool, bool, bool, bool) {
+    let f = gz.flags_at(text, s, e);
     (
         f & GIVEN != 0,
         f & SURNAME != 0,
@@ -1770,6 +1961,14 @@ fn next_name_token(text: &str, e: usize) -> Option<(usize, usize)> {
     Some((ns, ne))
 }
 
+/// `s` up to its first space (all of it without one).
+fn up_to_blank(s: &str) -> &str {
+    match memchr::memchr(b' ', s.as_bytes()) {
+        Some(i) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
+}
+
 /// Extends a name over following capitalised parts, initials (`J.`) and
 /// particles (`van der`), up to three more parts.
 fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
@@ -1792,9 +1991,7 @@ fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
             break;
         }
         // Particles: "van der Berg", "da Silva".
-        let particle_len = after
-            .split(' ')
-            .next()
+        let particle_len = Some(up_to_blank(after))
             .filter(|p| is_in(PARTICLES, p))
             .map(str::len);
         if let Some(pl) = particle_len {
@@ -1804,7 +2001,7 @@ fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
                     e = e + 1 + pl + 1 + len;
                     continue;
                 }
-                if let Some(p2) = t.split(' ').next().filter(|p| is_in(PARTICLES, p)) {
+                if let Some(p2) = Some(up_to_blank(t)).filter(|p| is_in(PARTICLES, p)) {
                     let t2 = t.get(p2.len()..).unwrap_or("");
                     if let Some(len) = t2.strip_prefix(' ').and_then(name_token) {
                         e = e + 1 + pl + 1 + p2.len() + 1 + len;
@@ -1842,7 +2039,16 @@ mod tests {
         let directory = Directory::new(&[]).unwrap();
         let mut found = Vec::new();
         let masks = Masks::new(text.as_bytes());
-        find_names(&directory, true, text, &masks, &mut found, &mut v);
+        walk_runs(
+            &directory,
+            true,
+            text,
+            &masks,
+            &mut found,
+            &mut v,
+            |_, _, _, _| {},
+        );
+        v.append(&mut found);
         v.iter().map(|s| &text[s.start..s.end]).collect()
     }
 
@@ -1863,6 +2069,26 @@ mod tests {
             names("Customer Ludwig van Beethoven called"),
             vec!["Ludwig van Beethoven"]
         );
+    }
+
+    #[test]
+    fn honorific_shortcut_covers_every_ascii_honorific() {
+        let text = "x y";
+        for h in HONORIFICS.iter().filter(|h| h.is_ascii()) {
+            let t = format!("{h} Name");
+            let run = PrevRun {
+                start: 0,
+                end: h.len(),
+                high: false,
+            };
+            assert!(run.may_be_honorific(t.as_bytes(), h.len() + 1), "{h}");
+        }
+        let run = PrevRun {
+            start: 0,
+            end: 1,
+            high: false,
+        };
+        assert!(!run.may_be_honorific(text.as_bytes(), 2));
     }
 
     #[test]

@@ -31,11 +31,21 @@ fn chunk_masks(chunk: &[u8]) -> (u64, u64, u64) {
         a.copy_from_slice(w);
         let x = u64::from_le_bytes(a);
         let y = x | (LO * 0x20);
-        let um = between(x, 0x5e, 0x60);
-        let wm = between(y, 0x60, 0x7b) | between(x, 0x2f, 0x3a) | um;
-        word |= pack_high_bits(wm) << shift;
-        under |= pack_high_bits(um) << shift;
-        high |= pack_high_bits(x & HI) << shift;
+        let wm = between(y, 0x60, 0x7b) | between(x, 0x2f, 0x3a);
+        // `_` and non-ASCII bytes are rare: their masks only when present.
+        let xu = x ^ (LO * 0x5f);
+        let um = if xu.wrapping_sub(LO) & !xu & HI != 0 {
+            between(x, 0x5e, 0x60)
+        } else {
+            0
+        };
+        word |= pack_high_bits(wm | um) << shift;
+        if um != 0 {
+            under |= pack_high_bits(um) << shift;
+        }
+        if x & HI != 0 {
+            high |= pack_high_bits(x & HI) << shift;
+        }
         shift += 8;
     }
     for (j, &c) in eights.remainder().iter().enumerate() {
@@ -45,6 +55,38 @@ fn chunk_masks(chunk: &[u8]) -> (u64, u64, u64) {
     }
     (word, under, high)
 }
+
+/// [`CLASS`] bit of `a..=z`.
+pub(crate) const LOWER: u8 = 1;
+/// [`CLASS`] bit of `A..=Z`.
+pub(crate) const UPPER: u8 = 2;
+/// [`CLASS`] bit of `0..=9`.
+pub(crate) const DIGIT: u8 = 4;
+/// [`CLASS`] bit of `_`.
+pub(crate) const UNDERSCORE: u8 = 8;
+
+/// The class bits of every byte value: one load answers which detectors a
+/// run's first byte concerns.
+pub(crate) static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_lowercase() {
+            LOWER
+        } else if b.is_ascii_uppercase() {
+            UPPER
+        } else if b.is_ascii_digit() {
+            DIGIT
+        } else if b == b'_' {
+            UNDERSCORE
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
 
 /// The bitmasks of one text: per 64-byte block, `[word, underscore, high]`
 /// (`[A-Za-z0-9_]`, `_` and non-ASCII bytes).
@@ -110,31 +152,6 @@ impl Masks {
         }
     }
 
-    /// Every ASCII word start: a byte of `[A-Za-z0-9_]` not preceded by one (the
-    /// `(?-u:\b)` positions before a word byte).
-    pub(crate) fn ascii_word_starts(&self) -> impl Iterator<Item = usize> + '_ {
-        self.blocks.iter().enumerate().flat_map(|(k, b)| {
-            let m = b[0];
-            let carry = k.checked_sub(1).map_or(0, |p| self.word(p) >> 63);
-            Bits(m & !((m << 1) | carry)).map(move |j| k * 64 + j)
-        })
-    }
-
-    /// The start of every maximal run of `[A-Za-z0-9_]` and non-ASCII bytes
-    /// (the runs of [`Masks::runs`]), in order.
-    pub(crate) fn run_starts(&self) -> impl Iterator<Item = usize> + '_ {
-        let mut prev_top = 0u64;
-        self.blocks
-            .iter()
-            .enumerate()
-            .flat_map(move |(k, &[w, _, h])| {
-                let m = w | h;
-                let starts = m & !((m << 1) | prev_top);
-                prev_top = m >> 63;
-                Bits(starts).map(move |j| k * 64 + j)
-            })
-    }
-
     /// Every maximal run of `[A-Za-z0-9_]` and non-ASCII bytes, in order, as
     /// `(start, end, has_non_ascii, has_underscore)`. The byte before a run and
     /// the byte at its end are ASCII and not word bytes, so a run without
@@ -154,9 +171,10 @@ impl Masks {
     }
 
     /// End of the run that starts at bit `j` of block `k`, and whether it has a
-    /// non-ASCII byte.
-    fn run_end(&self, mut k: usize, mut j: usize) -> (usize, bool) {
+    /// non-ASCII byte and a `_`.
+    fn run_end(&self, mut k: usize, mut j: usize) -> (usize, bool, bool) {
         let mut high = false;
+        let mut under = false;
         loop {
             let m = self.run_mask(k) >> j;
             let ones = (!m).trailing_zeros() as usize;
@@ -167,13 +185,14 @@ impl Masks {
                 (1u64 << ones) - 1
             };
             high |= (self.high(k) >> j) & seg != 0;
+            under |= (self.under(k) >> j) & seg != 0;
             if j + ones < 64 {
-                return ((k * 64 + j + ones).min(self.len), high);
+                return ((k * 64 + j + ones).min(self.len), high, under);
             }
             k += 1;
             j = 0;
             if k * 64 >= self.len {
-                return (self.len, high);
+                return (self.len, high, under);
             }
         }
     }
@@ -212,26 +231,9 @@ impl Iterator for Runs<'_> {
             let seg = (1u64 << len) - 1;
             Some((s, s + len, (h >> j) & seg != 0, (u >> j) & seg != 0))
         } else {
-            let (e, high) = self.masks.run_end(k, j);
-            let m = self.masks;
-            let under = (s..e).any(|i| (m.under(i / 64) >> (i % 64)) & 1 != 0);
+            let (e, high, under) = self.masks.run_end(k, j);
             Some((s, e, high, under))
         }
-    }
-}
-
-/// Set bit positions of a word, lowest first.
-struct Bits(u64);
-
-impl Iterator for Bits {
-    type Item = usize;
-    fn next(&mut self) -> Option<usize> {
-        if self.0 == 0 {
-            return None;
-        }
-        let j = self.0.trailing_zeros() as usize;
-        self.0 &= self.0 - 1;
-        Some(j)
     }
 }
 
@@ -272,7 +274,7 @@ mod tests {
     }
 
     #[test]
-    fn runs_and_word_starts_match_a_byte_scan() {
+    fn runs_match_a_byte_scan() {
         let mut texts: Vec<String> = vec![
             String::new(),
             "a".into(),
@@ -312,12 +314,6 @@ mod tests {
                 each.push((s, e, h));
             }
             assert_eq!(each, want, "{t:?}");
-            let starts: Vec<usize> = want.iter().map(|r| r.0).collect();
-            assert_eq!(m.run_starts().collect::<Vec<_>>(), starts, "{t:?}");
-            let starts: Vec<usize> = (0..b.len())
-                .filter(|&i| is_word(b[i]) && (i == 0 || !is_word(b[i - 1])))
-                .collect();
-            assert_eq!(m.ascii_word_starts().collect::<Vec<_>>(), starts, "{t:?}");
             for i in 0..b.len() {
                 let want = i + b[i..]
                     .iter()

@@ -367,6 +367,8 @@ impl Scrubber {
             kept,
             starts,
             found,
+            dir_spans,
+            digit_spans,
             groups,
             protected,
         } = scratch;
@@ -376,23 +378,48 @@ impl Scrubber {
             return;
         }
         masks.fill(text.as_bytes());
-        self.structured.find(text, masks, starts, spans);
         let b = text.as_bytes();
         let d = &self.detectors;
-        if (d.card || d.phone || d.ip || d.national_id || d.iban)
-            && crate::detect::first_digit(b).is_some()
-        {
-            crate::detect::find_digit_clusters(text, &self.detectors, masks, groups, spans);
+        let secrets = self.structured.is_on();
+        let digits = (d.card || d.phone || d.ip || d.national_id || d.iban)
+            && crate::detect::first_digit(b).is_some();
+        starts.clear();
+        digit_spans.clear();
+        found.clear();
+        dir_spans.clear();
+        if secrets || digits || d.person {
+            // One walk over the word runs feeds the secrets' word-start
+            // candidates, the digit clusters and both name detectors.
+            let mut scan = crate::detect::DigitScan::default();
+            crate::names::walk_runs(
+                &self.directory,
+                d.person,
+                text,
+                masks,
+                found,
+                dir_spans,
+                |s, e, high, class| {
+                    if secrets {
+                        self.structured.word_starts_in_run(b, (s, e, high), starts);
+                    }
+                    if digits && class & (crate::scan::DIGIT | crate::scan::UPPER) != 0 {
+                        scan.at_run_start(text, d, s, groups, digit_spans);
+                    }
+                },
+            );
         }
+        // Spans in the order of the separate passes: structured, digits,
+        // e-mails, IPv6, directory, non-users.
+        self.structured.find(text, starts, spans);
+        spans.append(digit_spans);
         if self.detectors.email {
             crate::detect::find_emails(text, spans);
         }
         if self.detectors.ip {
             crate::detect::find_ipv6(text, spans);
         }
-        if self.detectors.person {
-            crate::names::find_names(&self.directory, true, text, masks, found, spans);
-        }
+        spans.append(dir_spans);
+        spans.append(found);
         if spans.is_empty() {
             return;
         }
@@ -543,6 +570,8 @@ struct Scratch {
     kept: Vec<Span>,
     starts: Vec<usize>,
     found: Vec<Span>,
+    dir_spans: Vec<Span>,
+    digit_spans: Vec<Span>,
     groups: Vec<(usize, usize)>,
     protected: Vec<(usize, usize)>,
 }
@@ -553,7 +582,13 @@ impl Scratch {
     fn trim(&mut self) {
         const KEEP: usize = 1 << 12;
         self.masks.shrink(KEEP);
-        for v in [&mut self.spans, &mut self.kept, &mut self.found] {
+        for v in [
+            &mut self.spans,
+            &mut self.kept,
+            &mut self.found,
+            &mut self.dir_spans,
+            &mut self.digit_spans,
+        ] {
             if v.capacity() > KEEP {
                 *v = Vec::new();
             }
