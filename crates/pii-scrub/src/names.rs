@@ -1320,9 +1320,11 @@ fn with_lower<R>(w: &str, f: impl FnOnce(&str) -> R) -> R {
 /// hyphen/apostrophe joins (`Jean-Pierre`, `O'Brien`) and `Mc`/`Mac` prefixes.
 /// Returns `None` for all-caps, CamelCase, digits or underscores.
 fn name_token(rest: &str) -> Option<usize> {
-    if let Some(answer) = name_token_plain(rest.as_bytes()) {
-        return answer;
-    }
+    name_token_plain(rest.as_bytes()).or_else(|| name_token_other(rest))
+}
+
+/// [`name_token`] of a token that [`name_token_plain`] does not measure.
+fn name_token_other(rest: &str) -> Option<usize> {
     match name_token_ascii(rest.as_bytes()) {
         Ok(r) => r,
         Err(NonAscii) => name_token_chars(rest),
@@ -1333,10 +1335,8 @@ fn name_token(rest: &str) -> Option<usize> {
 /// lower-case ASCII letters, then an ASCII byte that ends the token (not a
 /// letter, digit, `_`, `-` or `'`). `None` when `b` has another shape.
 #[inline]
-fn name_token_plain(b: &[u8]) -> Option<Option<usize>> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = LO * 127;
+fn name_token_plain(b: &[u8]) -> Option<usize> {
+    use crate::scan::{HI, between};
     if !b.first()?.is_ascii_uppercase() {
         return None;
     }
@@ -1344,10 +1344,8 @@ fn name_token_plain(b: &[u8]) -> Option<Option<usize>> {
     loop {
         let w = <[u8; 8]>::try_from(b.get(j..j + 8)?).ok()?;
         let x = u64::from_le_bytes(w);
-        // High bit of each byte set iff it is `a..=z` (Anderson's `hasbetween`).
-        let x7 = x & LOW7;
-        let lower = (LO * (127 + 0x7b) - x7) & !x & (x7 + LO * (127 - 0x60)) & HI;
-        let other = !lower & HI;
+        // High bit of each byte set iff it is `a..=z`.
+        let other = !between(x, 0x60, 0x7b) & HI;
         if other == 0 {
             j += 8;
             continue;
@@ -1357,7 +1355,7 @@ fn name_token_plain(b: &[u8]) -> Option<Option<usize>> {
         if k == 1 || c >= 0x80 || c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'\'') {
             return None;
         }
-        return Some(Some(k));
+        return Some(k);
     }
 }
 
@@ -1788,8 +1786,8 @@ fn non_users_range(
         }
         // `plain`: letters only (an ASCII capital, then lower case).
         let token = match name_token_plain(rest.as_bytes()) {
-            Some(Some(len)) => Some((len, true)),
-            _ => name_token(rest).map(|len| (len, false)),
+            Some(len) => Some((len, true)),
+            None => name_token_other(rest).map(|len| (len, false)),
         };
         let Some((len, plain)) = token else {
             i = to;

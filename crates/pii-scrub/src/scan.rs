@@ -3,12 +3,12 @@
 //! byte, 64 bytes per word, eight bytes at a time without branches.
 
 const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+pub(crate) const HI: u64 = 0x8080_8080_8080_8080;
 const LOW7: u64 = LO * 127;
 
 /// Per byte of `x`, the high bit set iff `lo < byte < hi` (ASCII bytes only;
 /// Anderson's `hasbetween`, no carries between bytes).
-const fn between(x: u64, lo: u64, hi: u64) -> u64 {
+pub(crate) const fn between(x: u64, lo: u64, hi: u64) -> u64 {
     let x7 = x & LOW7;
     (LO * (127 + hi) - x7) & !x & (x7 + LO * (127 - lo)) & HI
 }
