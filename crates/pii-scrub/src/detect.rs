@@ -107,9 +107,12 @@ const PATTERNS: &[(Det, &str)] = &[
 ];
 
 /// Literals that start a match of [`PATTERNS`] anywhere (not only at a word
-/// start); matched exactly, as the patterns spell them.
+/// start); matched exactly, as the patterns spell them, as `(head, word)`:
+/// `word` starts right after the ASCII punctuation that ends `head`, so it
+/// always starts a run of [`crate::scan::Masks::runs`], and the walk over the
+/// runs finds every occurrence without a pass of its own.
 /// (`://` is found by the separator scan of [`Structured::candidates`].)
-const ANYWHERE: &[&str] = &["-----BEGIN", "hooks.slack.com/services/"];
+const ANYWHERE: &[(&str, &str)] = &[("-----", "BEGIN"), ("hooks.", "slack.com/services/")];
 
 /// Literals that start a match of a `\b`-anchored pattern (tokens, the
 /// `Authorization` header, `Bearer`, secret-like context words), matched ASCII
@@ -244,15 +247,10 @@ fn trigram(b: &[u8]) -> Option<usize> {
 pub(crate) struct Structured {
     re: Option<Regex>,
     dets: Vec<Det>,
-    /// Exact [`ANYWHERE`] literals.
-    anywhere: Vec<memchr::memmem::Finder<'static>>,
     /// Anchored, case-insensitive [`AT_WORD_START`] literals.
     word_start: Option<AhoCorasick>,
-    /// [`trigram`]s of the [`AT_WORD_START`] literals.
+    /// [`trigram`]s of the [`AT_WORD_START`] literals and of the [`ANYWHERE`] words.
     trigrams: Vec<u64>,
-    /// Per byte value: whether it is an ASCII letter that starts an
-    /// [`AT_WORD_START`] literal (either case).
-    first_letters: Vec<bool>,
     /// Case-insensitive [`ASSIGNMENT_KEYS`].
     assignment: Option<AhoCorasick>,
     /// Whether [`Det::UrlUserinfo`] is on (it is matched by hand).
@@ -272,10 +270,8 @@ impl Structured {
             return Ok(Self {
                 re: None,
                 dets,
-                anywhere: Vec::new(),
                 word_start: None,
                 trigrams: Vec::new(),
-                first_letters: Vec::new(),
                 assignment: None,
                 userinfo: false,
                 query: false,
@@ -310,7 +306,8 @@ impl Structured {
             .build(ASSIGNMENT_KEYS)
             .map_err(ac_err)?;
         let mut trigrams = vec![0u64; TRIGRAM_BITS / 64];
-        for lit in AT_WORD_START {
+        let anywhere_words = ANYWHERE.iter().map(|(_, w)| *w);
+        for lit in AT_WORD_START.iter().copied().chain(anywhere_words) {
             if let Some(t) = trigram(lit.as_bytes())
                 && let Some(slot) = trigrams.get_mut(t / 64)
             {
@@ -322,21 +319,8 @@ impl Structured {
         Ok(Self {
             re: Some(re),
             dets,
-            anywhere: ANYWHERE
-                .iter()
-                .map(|l| memchr::memmem::Finder::new(l.as_bytes()))
-                .collect(),
             word_start: Some(word_start),
             trigrams,
-            first_letters: (0..=255u8)
-                .map(|c| {
-                    AT_WORD_START.iter().any(|l| {
-                        l.as_bytes()
-                            .first()
-                            .is_some_and(|f| f.eq_ignore_ascii_case(&c))
-                    })
-                })
-                .collect(),
             assignment: Some(assignment),
             userinfo,
             query,
@@ -350,7 +334,8 @@ impl Structured {
 
     /// The candidates at the ASCII word starts of the run `s..e` of
     /// [`crate::scan::Masks::runs`] (`high`: it holds non-ASCII bytes): its first byte when
-    /// that is a word byte, and a word byte after a non-ASCII byte inside it.
+    /// that is a word byte, and a word byte after a non-ASCII byte inside it;
+    /// and the start of an [`ANYWHERE`] literal whose word starts the run.
     /// Called for every run, in order, before [`Structured::find`].
     #[inline]
     pub(crate) fn word_starts_in_run(
@@ -360,19 +345,15 @@ impl Structured {
         starts: &mut Vec<usize>,
     ) {
         let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-        // Every literal starts with a letter of `first_letters`.
-        if hay
-            .get(s)
-            .is_some_and(|c| self.first_letters.get(usize::from(*c)) == Some(&true))
-            && self.word_start_at(hay, s)
-        {
-            starts.push(s);
+        if self.trigram_hit(hay, s) {
+            self.starts_at_run_start(hay, s, starts);
         }
         if high {
             for p in s + 1..e {
                 if hay.get(p).is_some_and(|c| is_word(*c))
                     && hay.get(p - 1).is_some_and(|c| *c >= 0x80)
-                    && self.word_start_at(hay, p)
+                    && self.trigram_hit(hay, p)
+                    && self.literal_at(hay, p)
                 {
                     starts.push(p);
                 }
@@ -380,18 +361,35 @@ impl Structured {
         }
     }
 
-    /// Whether an [`AT_WORD_START`] literal starts at `p`.
-    #[inline]
-    fn word_start_at(&self, hay: &[u8], p: usize) -> bool {
-        let hit = hay
-            .get(p..p + 3)
+    /// Whether the [`trigram`] at `p` is one of [`Structured::trigrams`].
+    #[inline(always)]
+    fn trigram_hit(&self, hay: &[u8], p: usize) -> bool {
+        hay.get(p..p + 3)
             .and_then(trigram)
             .and_then(|t| self.trigrams.get(t / 64).map(|w| w & (1 << (t % 64)) != 0))
-            .unwrap_or(false);
-        hit && self.literal_at(hay, p)
+            .unwrap_or(false)
     }
 
-    /// The automaton check behind [`Structured::word_start_at`]'s trigram filter.
+    /// The candidates at the run start `s` once its trigram passed: an
+    /// [`AT_WORD_START`] literal at `s`, an [`ANYWHERE`] literal whose `word`
+    /// starts at `s`.
+    #[inline(never)]
+    fn starts_at_run_start(&self, hay: &[u8], s: usize, starts: &mut Vec<usize>) {
+        if self.literal_at(hay, s) {
+            starts.push(s);
+        }
+        for (head, word) in ANYWHERE {
+            if let Some(p) = s.checked_sub(head.len())
+                && hay.get(s..).is_some_and(|r| r.starts_with(word.as_bytes()))
+                && hay.get(p..s) == Some(head.as_bytes())
+            {
+                starts.push(p);
+            }
+        }
+    }
+
+    /// Whether an [`AT_WORD_START`] literal starts at `p` (the automaton check
+    /// behind the [`trigram`] filter).
     #[inline(never)]
     fn literal_at(&self, hay: &[u8], p: usize) -> bool {
         let Some(ac) = &self.word_start else {
@@ -409,9 +407,6 @@ impl Structured {
     /// a superset of the real match starts. `starts` already holds the word
     /// start candidates ([`Structured::word_starts_in_run`]).
     fn candidates(&self, hay: &[u8], starts: &mut Vec<usize>) {
-        for f in &self.anywhere {
-            starts.extend(f.find_iter(hay));
-        }
         if let Some(ac) = &self.assignment {
             for q in memchr::memchr2_iter(b':', b'=', hay) {
                 if hay.get(q..q + 3) == Some(b"://") {
