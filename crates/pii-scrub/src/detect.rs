@@ -9,6 +9,7 @@ use regex_automata::{
     util::syntax,
 };
 
+use crate::scan::{is_alnum, is_alpha};
 use crate::{Detectors, Error, Kind, Result};
 
 /// A found value: byte range in the text and its kind.
@@ -859,7 +860,7 @@ const FILE_EXTENSIONS: &[&str] = &[
 ];
 
 fn email(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
-    if char_after(text, e).is_some_and(|c| c.is_alphanumeric() || c == '_') {
+    if char_after(text, e).is_some_and(|c| is_alnum(c) || c == '_') {
         return None;
     }
     let m = text.get(s..e)?;
@@ -1149,8 +1150,8 @@ fn ipv4(text: &str, s: usize, e: usize) -> bool {
 
 fn ipv6(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     let m = text.get(s..e)?;
-    if char_before(text, s).is_some_and(|c| c.is_alphanumeric() || c == ':' || c == '_' || c == '.')
-        || char_after(text, e).is_some_and(|c| c.is_alphanumeric() || c == ':' || c == '_')
+    if char_before(text, s).is_some_and(|c| is_alnum(c) || c == ':' || c == '_' || c == '.')
+        || char_after(text, e).is_some_and(|c| is_alnum(c) || c == ':' || c == '_')
     {
         return None;
     }
@@ -1179,7 +1180,7 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
     }
     // Context: part of a larger token (paths, versions, keys, times).
     if let Some(p) = char_before(text, s)
-        && (p.is_alphanumeric()
+        && (is_alnum(p)
             || matches!(
                 p,
                 '-' | '.' | '/' | '_' | '\\' | '+' | '=' | '#' | '$' | ':'
@@ -1699,7 +1700,7 @@ fn letters_then_digits(text: &str, i: usize, det: &Detectors) -> Option<(usize, 
 }
 
 fn is_local_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
+    is_alnum(c) || matches!(c, '.' | '_' | '%' | '+' | '-')
 }
 
 /// E-mail addresses: every `@`, expanded to a local part and a dotted domain.
@@ -1755,7 +1756,7 @@ pub(crate) fn find_emails(text: &str, out: &mut Vec<Span>) {
         let mut dots = 0;
         let mut label = 0;
         for c in after.chars() {
-            if c.is_alphanumeric() || c == '-' {
+            if is_alnum(c) || c == '-' {
                 label += 1;
             } else if c == '.' && label > 0 {
                 dots += 1;
@@ -1775,7 +1776,7 @@ pub(crate) fn find_emails(text: &str, out: &mut Vec<Span>) {
         let tld = domain.rsplit('.').next().unwrap_or("");
         if dots == 0
             || tld.chars().count() < 2
-            || !tld.chars().all(char::is_alphabetic)
+            || !tld.chars().all(is_alpha)
             || !domain.contains('.')
         {
             continue;

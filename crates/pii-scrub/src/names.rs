@@ -1017,7 +1017,7 @@ impl Directory {
                 (c.is_ascii_alphanumeric() || c == b'_', 1)
             } else {
                 match text.get(i..).and_then(|t| t.chars().next()) {
-                    Some(ch) => (ch.is_alphanumeric(), ch.len_utf8()),
+                    Some(ch) => (crate::scan::is_alnum(ch), ch.len_utf8()),
                     None => (false, 1),
                 }
             };
@@ -1138,7 +1138,7 @@ fn unknown_name_before(text: &str, s: usize) -> Option<usize> {
     let start = before
         .char_indices()
         .rev()
-        .take_while(|(_, c)| c.is_alphabetic() || *c == '-' || *c == '\'')
+        .take_while(|(_, c)| crate::scan::is_alpha(*c) || *c == '-' || *c == '\'')
         .last()
         .map(|(i, _)| i)?;
     let w = before.get(start..)?;
@@ -1223,7 +1223,7 @@ fn word_end_ascii(text: &str, mut i: usize) -> (usize, bool) {
             i += 1;
         } else {
             match text.get(i..).and_then(|t| t.chars().next()) {
-                Some(ch) if ch.is_alphanumeric() => {
+                Some(ch) if crate::scan::is_alnum(ch) => {
                     ascii = false;
                     i += ch.len_utf8();
                 }
@@ -1235,7 +1235,7 @@ fn word_end_ascii(text: &str, mut i: usize) -> (usize, bool) {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    crate::scan::is_alnum(c) || c == '_'
 }
 
 fn word_bounded(text: &str, s: usize, e: usize) -> bool {
@@ -1457,7 +1457,7 @@ fn name_token_chars(rest: &str) -> Option<usize> {
                 }
                 _ => break,
             }
-        } else if c.is_alphanumeric() || c == '_' {
+        } else if crate::scan::is_alnum(c) || c == '_' {
             return None;
         } else {
             break;

@@ -56,6 +56,42 @@ fn chunk_masks(chunk: &[u8]) -> (u64, u64, u64) {
     (word, under, high)
 }
 
+/// Where [`char::is_alphanumeric`] and [`char::is_alphabetic`] can be answered
+/// without the standard library's Unicode tables (a search of a few hundred
+/// instructions per call): `Some(answer)` for ASCII, Latin-1 and Latin
+/// Extended-A/B letters, Cyrillic letters and General Punctuation.
+#[inline(always)]
+fn letter_fast(c: char) -> Option<bool> {
+    let u = u32::from(c);
+    match u {
+        // Latin-1 Supplement and Latin Extended-A/B: letters but `×` and `÷`.
+        0xC0..0x250 => Some(u != 0xD7 && u != 0xF7),
+        // Cyrillic letters.
+        0x400..0x482 => Some(true),
+        // General Punctuation: dashes, quotes, bullets, spaces, format marks.
+        0x2000..0x2070 => Some(false),
+        _ => None,
+    }
+}
+
+/// [`char::is_alphanumeric`], with fast answers for common scripts.
+#[inline]
+pub(crate) fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    letter_fast(c).unwrap_or_else(|| c.is_alphanumeric())
+}
+
+/// [`char::is_alphabetic`], with fast answers for common scripts.
+#[inline]
+pub(crate) fn is_alpha(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    letter_fast(c).unwrap_or_else(|| c.is_alphabetic())
+}
+
 /// [`CLASS`] bit of `a..=z`.
 pub(crate) const LOWER: u8 = 1;
 /// [`CLASS`] bit of `A..=Z`.
@@ -243,6 +279,14 @@ mod tests {
 
     fn is_word(c: u8) -> bool {
         c.is_ascii_alphanumeric() || c == b'_'
+    }
+
+    #[test]
+    fn fast_letter_classes_match_the_standard_library() {
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(is_alpha(c), c.is_alphabetic(), "{c:?}");
+        }
     }
 
     #[test]
