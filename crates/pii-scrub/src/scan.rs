@@ -13,47 +13,57 @@ pub(crate) const fn between(x: u64, lo: u64, hi: u64) -> u64 {
     (LO * (127 + hi) - x7) & !x & (x7 + LO * (127 - lo)) & HI
 }
 
-/// The high bits of the eight bytes of `m` (each `0x80` or `0`), packed into
-/// the low eight bits, first byte lowest.
-const fn pack_high_bits(m: u64) -> u64 {
-    (((m >> 7) & LO).wrapping_mul(0x0102_0408_1020_4080)) >> 56
-}
-
 /// `(word, underscore, high)` for a chunk of at most 64 bytes: bit `j` of
 /// `word` is set iff byte `j` is `[A-Za-z0-9_]`, of `underscore` iff it is `_`,
-/// of `high` iff it is not ASCII.
+/// of `high` iff it is not ASCII. Sixteen bytes at a time with SIMD compares
+/// (SSE2 on x86-64, NEON on aarch64, a portable fallback elsewhere).
 fn chunk_masks(chunk: &[u8]) -> (u64, u64, u64) {
     let (mut word, mut under, mut high) = (0u64, 0u64, 0u64);
-    let mut eights = chunk.chunks_exact(8);
+    let mut pieces = chunk.chunks_exact(16);
     let mut shift = 0;
-    for w in &mut eights {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        let x = u64::from_le_bytes(a);
-        let y = x | (LO * 0x20);
-        let wm = between(y, 0x60, 0x7b) | between(x, 0x2f, 0x3a);
-        // `_` and non-ASCII bytes are rare: their masks only when present.
-        let xu = x ^ (LO * 0x5f);
-        let um = if xu.wrapping_sub(LO) & !xu & HI != 0 {
-            between(x, 0x5e, 0x60)
-        } else {
-            0
-        };
-        word |= pack_high_bits(wm | um) << shift;
-        if um != 0 {
-            under |= pack_high_bits(um) << shift;
-        }
-        if x & HI != 0 {
-            high |= pack_high_bits(x & HI) << shift;
-        }
-        shift += 8;
+    for piece in &mut pieces {
+        let mut a = [0u8; 16];
+        a.copy_from_slice(piece);
+        let (w, u, h) = sixteen_masks(a);
+        word |= u64::from(w) << shift;
+        under |= u64::from(u) << shift;
+        high |= u64::from(h) << shift;
+        shift += 16;
     }
-    for (j, &c) in eights.remainder().iter().enumerate() {
-        word |= u64::from(c.is_ascii_alphanumeric() || c == b'_') << (shift + j);
-        under |= u64::from(c == b'_') << (shift + j);
-        high |= u64::from(c >= 0x80) << (shift + j);
+    let rest = pieces.remainder();
+    if !rest.is_empty() {
+        let mut a = [0u8; 16];
+        if let Some(dst) = a.get_mut(..rest.len()) {
+            dst.copy_from_slice(rest);
+        }
+        let (w, u, h) = sixteen_masks(a);
+        word |= u64::from(w) << shift;
+        under |= u64::from(u) << shift;
+        high |= u64::from(h) << shift;
     }
     (word, under, high)
+}
+
+/// [`chunk_masks`] of sixteen bytes (zero bytes are in no class).
+#[inline(always)]
+fn sixteen_masks(a: [u8; 16]) -> (u16, u16, u16) {
+    use wide::{i8x16, u8x16};
+    let x = u8x16::new(a);
+    // `lo..=hi` as one signed compare: shift the range to start at -128.
+    let in_range = |v: u8x16, lo: u8, hi: u8| {
+        let shifted = (v - u8x16::splat(lo)).cast_signed() + i8x16::splat(i8::MIN);
+        shifted.simd_lt(i8x16::splat(i8::MIN.wrapping_add_unsigned(hi - lo + 1)))
+    };
+    let letter = in_range(x | u8x16::splat(0x20), b'a', b'z');
+    let digit = in_range(x, b'0', b'9');
+    let underscore = x.simd_eq(u8x16::splat(b'_')).cast_signed();
+    // `to_bitmask` takes each lane's top bit: sixteen lanes, sixteen bits.
+    let bits = |m: i8x16| m.to_bitmask() as u16;
+    (
+        bits(letter | digit | underscore),
+        bits(underscore),
+        x.cast_signed().to_bitmask() as u16,
+    )
 }
 
 /// Where [`char::is_alphanumeric`] and [`char::is_alphabetic`] can be answered
