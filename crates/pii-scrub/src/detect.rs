@@ -243,13 +243,60 @@ fn trigram(b: &[u8]) -> Option<usize> {
     Some((f(0)? << 10) | (f(1)? << 5) | f(2)?)
 }
 
+/// The first eight bytes at the start of `b` (zero-padded), ASCII upper case
+/// folded to lower case.
+#[inline]
+fn lower8(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    for (d, c) in a.iter_mut().zip(b) {
+        *d = *c;
+    }
+    let x = u64::from_le_bytes(a);
+    x | (crate::scan::between(x, 0x40, 0x5b) >> 2)
+}
+
+/// An [`AT_WORD_START`] literal, lower-cased, its first eight bytes packed.
+#[derive(Debug)]
+struct Literal {
+    head: u64,
+    mask: u64,
+    tail: &'static [u8],
+}
+
+impl Literal {
+    fn new(lit: &'static str) -> Self {
+        let b = lit.as_bytes();
+        let n = b.len().min(8);
+        let mask = if n == 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 };
+        Self {
+            head: lower8(b) & mask,
+            mask,
+            tail: b.get(8..).unwrap_or_default(),
+        }
+    }
+
+    /// Whether the literal starts `rest` (`head`: [`lower8`] of `rest`).
+    #[inline]
+    fn matches(&self, head: u64, rest: &[u8]) -> bool {
+        head & self.mask == self.head
+            && (self.tail.is_empty()
+                || rest
+                    .get(8..8 + self.tail.len())
+                    .is_some_and(|r| r.eq_ignore_ascii_case(self.tail)))
+    }
+}
+
 /// The compiled structured detectors.
 #[derive(Debug)]
 pub(crate) struct Structured {
     re: Option<Regex>,
     dets: Vec<Det>,
-    /// Anchored, case-insensitive [`AT_WORD_START`] literals.
-    word_start: Option<AhoCorasick>,
+    /// The [`AT_WORD_START`] literals, sorted by [`trigram`].
+    by_trigram: Vec<Literal>,
+    /// Per [`trigram`]: its group in `groups` (0: none).
+    group_of: Vec<u8>,
+    /// The range of `by_trigram` of each group (group 0 is empty).
+    groups: Vec<(u8, u8)>,
     /// [`trigram`]s of the [`AT_WORD_START`] literals and of the [`ANYWHERE`] words.
     trigrams: Vec<u64>,
     /// Case-insensitive [`ASSIGNMENT_KEYS`].
@@ -271,7 +318,9 @@ impl Structured {
             return Ok(Self {
                 re: None,
                 dets,
-                word_start: None,
+                by_trigram: Vec::new(),
+                group_of: Vec::new(),
+                groups: Vec::new(),
                 trigrams: Vec::new(),
                 assignment: None,
                 userinfo: false,
@@ -293,13 +342,33 @@ impl Structured {
         let ac_err = |e: aho_corasick::BuildError| Error::Patterns {
             source: Box::new(e),
         };
-        let word_start = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(aho_corasick::MatchKind::Standard)
-            .start_kind(aho_corasick::StartKind::Anchored)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(AT_WORD_START)
-            .map_err(ac_err)?;
+        let mut sorted: Vec<(usize, &'static str)> = AT_WORD_START
+            .iter()
+            .filter_map(|lit| Some((trigram(lit.as_bytes())?, *lit)))
+            .collect();
+        sorted.sort_unstable();
+        let mut group_of = vec![0u8; TRIGRAM_BITS];
+        let mut groups = vec![(0u8, 0u8)];
+        for (i, (t, _)) in sorted.iter().enumerate() {
+            let i = u8::try_from(i).map_err(|_| Error::Patterns {
+                source: "too many word-start literals".into(),
+            })?;
+            match group_of.get_mut(*t) {
+                Some(g) if *g == 0 => {
+                    *g = u8::try_from(groups.len()).map_err(|_| Error::Patterns {
+                        source: "too many word-start trigrams".into(),
+                    })?;
+                    groups.push((i, i + 1));
+                }
+                Some(g) => {
+                    if let Some(r) = groups.get_mut(usize::from(*g)) {
+                        r.1 = i + 1;
+                    }
+                }
+                None => {}
+            }
+        }
+        let by_trigram = sorted.iter().map(|(_, l)| Literal::new(l)).collect();
         let assignment = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(aho_corasick::MatchKind::Standard)
@@ -320,7 +389,9 @@ impl Structured {
         Ok(Self {
             re: Some(re),
             dets,
-            word_start: Some(word_start),
+            by_trigram,
+            group_of,
+            groups,
             trigrams,
             assignment: Some(assignment),
             userinfo,
@@ -389,19 +460,25 @@ impl Structured {
         }
     }
 
-    /// Whether an [`AT_WORD_START`] literal starts at `p` (the automaton check
-    /// behind the [`trigram`] filter).
+    /// Whether an [`AT_WORD_START`] literal starts at `p` (ASCII case
+    /// ignored): the check behind the [`trigram`] filter, over the few
+    /// literals that share the trigram at `p`.
     #[inline(never)]
     fn literal_at(&self, hay: &[u8], p: usize) -> bool {
-        let Some(ac) = &self.word_start else {
+        let Some(t) = hay.get(p..p + 3).and_then(trigram) else {
             return false;
         };
-        ac.find(
-            aho_corasick::Input::new(hay)
-                .span(p..hay.len())
-                .anchored(aho_corasick::Anchored::Yes),
-        )
-        .is_some()
+        let group = usize::from(self.group_of.get(t).copied().unwrap_or(0));
+        let Some(&(from, to)) = self.groups.get(group) else {
+            return false;
+        };
+        let rest = hay.get(p..).unwrap_or_default();
+        let head = lower8(rest);
+        self.by_trigram
+            .get(usize::from(from)..usize::from(to))
+            .unwrap_or_default()
+            .iter()
+            .any(|lit| lit.matches(head, rest))
     }
 
     /// Every offset where a pattern match may start, sorted and deduplicated:
