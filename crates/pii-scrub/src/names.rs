@@ -49,6 +49,22 @@ pub(crate) struct Gazetteer {
     /// flags, and the context words ([`TRIGGER`], [`HONORIFIC`],
     /// [`PAIR_SECOND`]): one lookup answers all questions about a word.
     flags: Lexicon<u8>,
+    /// A bit per [`context_key`] of every ASCII word with a [`CONTEXT`] flag:
+    /// most words before a capitalised token need no lookup.
+    context_filter: Vec<u64>,
+}
+
+/// The flags [`Before`] looks at.
+const CONTEXT: u8 = TRIGGER | HONORIFIC | PAIR_SECOND;
+
+const CONTEXT_FILTER_BITS: usize = 1 << 14;
+
+/// The first and last bytes (folded to five bits, ASCII case ignored) and the
+/// length (up to 15) of the word `b[s..e]`: 14 bits.
+#[inline]
+fn context_key(b: &[u8], s: usize, e: usize) -> usize {
+    let fold = |i: usize| usize::from(b.get(i).map_or(0, |c| (c | 0x20) & 0x1f));
+    (fold(s) << 9) | (fold(e.saturating_sub(1)) << 4) | e.saturating_sub(s).min(15)
 }
 
 const GIVEN: u8 = 1;
@@ -77,12 +93,22 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
         (PAIR_TRIGGERS.iter().map(|(_, b)| *b).collect(), PAIR_SECOND),
         (PAIR_TRIGGERS.iter().map(|(a, _)| *a).collect(), PAIR_FIRST),
     ];
+    let mut context_filter = vec![0u64; CONTEXT_FILTER_BITS / 64];
     for (set, flag) in lists {
         for w in set {
             flags.upsert(w, flag, |a, b| *a |= b);
+            if flag & CONTEXT != 0 && w.is_ascii() {
+                let k = context_key(w.as_bytes(), 0, w.len());
+                if let Some(bits) = context_filter.get_mut(k / 64) {
+                    *bits |= 1 << (k % 64);
+                }
+            }
         }
     }
-    Gazetteer { flags }
+    Gazetteer {
+        flags,
+        context_filter,
+    }
 });
 
 impl Gazetteer {
@@ -95,6 +121,24 @@ impl Gazetteer {
     #[inline]
     fn flags_at(&self, text: &str, s: usize, e: usize) -> u8 {
         self.flags.get_at(text, s, e).unwrap_or(0)
+    }
+    /// The [`CONTEXT`] flags of the word `text[s..e]`: an ASCII word outside
+    /// the context filter has none, without a lookup.
+    #[inline]
+    fn context_flags_at(&self, text: &str, s: usize, e: usize) -> u8 {
+        let b = text.as_bytes();
+        let ascii = b.get(s..e).is_some_and(<[u8]>::is_ascii);
+        if ascii {
+            let k = context_key(b, s, e);
+            let maybe = self
+                .context_filter
+                .get(k / 64)
+                .is_some_and(|bits| bits & (1 << (k % 64)) != 0);
+            if !maybe {
+                return 0;
+            }
+        }
+        self.flags_at(text, s, e) & CONTEXT
     }
     fn is_word(&self, w: &str) -> bool {
         self.flags(w) & WORD != 0
@@ -1611,7 +1655,7 @@ impl PrevRun {
     }
 }
 
-/// What precedes a token: an `@`, and the previous word with its context flags.
+/// What precedes a token: an `@`, and the previous word with its [`CONTEXT`] flags.
 #[derive(Debug, Clone, Copy)]
 struct Before {
     at_sign: bool,
@@ -1626,7 +1670,7 @@ impl Before {
             Some(w) => w,
             None => prev_word(text, s),
         };
-        let flags = word.map_or(0, |(ps, pe)| gz.flags_at(text, ps, pe));
+        let flags = word.map_or(0, |(ps, pe)| gz.context_flags_at(text, ps, pe));
         Self {
             at_sign,
             word,
