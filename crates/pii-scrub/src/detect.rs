@@ -936,13 +936,20 @@ const FILE_EXTENSIONS: &[&str] = &[
     "war", "zip", "gz", "tar", "lock", "toml", "sh", "class",
 ];
 
+/// What follows the last `.` of `v` (all of `v` without one).
+fn after_last_dot(v: &str) -> &str {
+    memchr::memrchr(b'.', v.as_bytes())
+        .and_then(|p| v.get(p + 1..))
+        .unwrap_or(v)
+}
+
 fn email(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     if char_after(text, e).is_some_and(|c| is_alnum(c) || c == '_') {
         return None;
     }
     let m = text.get(s..e)?;
-    let tld = m.rsplit('.').next()?.to_ascii_lowercase();
-    if FILE_EXTENSIONS.contains(&tld.as_str()) {
+    let tld = after_last_dot(m);
+    if tld.len() <= 5 && FILE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(tld)) {
         return None;
     }
     // Trim leading dots and dashes that are punctuation, not part of the address.
@@ -1832,16 +1839,28 @@ pub(crate) fn find_emails(text: &str, out: &mut Vec<Span>) {
         let mut dom_end = at + 1;
         let mut dots = 0;
         let mut label = 0;
-        for c in after.chars() {
-            if is_alnum(c) || c == '-' {
+        // Byte by byte; a non-ASCII byte is decoded as the character it starts.
+        let ab = after.as_bytes();
+        let mut k = 0;
+        while let Some(&c) = ab.get(k) {
+            let (word, len) = if c < 0x80 {
+                (c.is_ascii_alphanumeric() || c == b'-', 1)
+            } else {
+                match after.get(k..).and_then(|r| r.chars().next()) {
+                    Some(ch) => (is_alnum(ch), ch.len_utf8()),
+                    None => break,
+                }
+            };
+            if word {
                 label += 1;
-            } else if c == '.' && label > 0 {
+            } else if c == b'.' && label > 0 {
                 dots += 1;
                 label = 0;
             } else {
                 break;
             }
-            dom_end += c.len_utf8();
+            dom_end += len;
+            k += len;
         }
         // Trailing dot or dash is punctuation.
         while dom_end > at + 1 && matches!(b.get(dom_end - 1), Some(b'.' | b'-')) {
@@ -1850,7 +1869,7 @@ pub(crate) fn find_emails(text: &str, out: &mut Vec<Span>) {
         let Some(domain) = text.get(at + 1..dom_end) else {
             continue;
         };
-        let tld = domain.rsplit('.').next().unwrap_or("");
+        let tld = after_last_dot(domain);
         if dots == 0
             || tld.chars().count() < 2
             || !tld.chars().all(is_alpha)
