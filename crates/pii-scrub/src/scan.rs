@@ -176,10 +176,6 @@ impl Masks {
         self.blocks.get(k).map_or(0, |b| b[1])
     }
 
-    fn high(&self, k: usize) -> u64 {
-        self.blocks.get(k).map_or(0, |b| b[2])
-    }
-
     /// End of the run of ASCII letters and digits starting at `i`.
     #[inline]
     pub(crate) fn alnum_end(&self, i: usize) -> usize {
@@ -212,35 +208,28 @@ impl Masks {
         }
     }
 
-    fn run_mask(&self, k: usize) -> u64 {
-        self.word(k) | self.high(k)
-    }
-
     /// End of the run that starts at bit `j` of block `k`, and whether it has a
     /// non-ASCII byte and a `_`.
     fn run_end(&self, mut k: usize, mut j: usize) -> (usize, bool, bool) {
         let mut high = false;
         let mut under = false;
-        loop {
-            let m = self.run_mask(k) >> j;
-            let ones = (!m).trailing_zeros() as usize;
-            let ones = ones.min(64 - j);
+        while let Some(&[w, u, h]) = self.blocks.get(k) {
+            let m = (w | h) >> j;
+            let ones = ((!m).trailing_zeros() as usize).min(64 - j);
             let seg = if ones >= 64 {
                 u64::MAX
             } else {
                 (1u64 << ones) - 1
             };
-            high |= (self.high(k) >> j) & seg != 0;
-            under |= (self.under(k) >> j) & seg != 0;
+            high |= (h >> j) & seg != 0;
+            under |= (u >> j) & seg != 0;
             if j + ones < 64 {
                 return ((k * 64 + j + ones).min(self.len), high, under);
             }
             k += 1;
             j = 0;
-            if k * 64 >= self.len {
-                return (self.len, high, under);
-            }
         }
+        (self.len, high, under)
     }
 }
 
