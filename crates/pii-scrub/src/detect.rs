@@ -500,11 +500,7 @@ impl Structured {
                     j -= 1;
                 }
                 let re = j;
-                while j > 0
-                    && hay.get(j - 1).is_some_and(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')
-                    })
-                {
+                while j > 0 && hay.get(j - 1).is_some_and(|c| KEY_CLASS[usize::from(*c)]) {
                     j -= 1;
                 }
                 let rs = j;
@@ -586,7 +582,7 @@ impl Structured {
 /// `://[A-Za-z0-9._~%!$&'()*+,;=:\-]+@` at `p`, by hand: no `@` is in the class,
 /// so the match is the whole run of class bytes and the `@` after it.
 fn userinfo_end(hay: &[u8], p: usize) -> Option<usize> {
-    let in_class = |c: &u8| c.is_ascii_alphanumeric() || b"._~%!$&'()*+,;=:-".contains(c);
+    let in_class = |c: &u8| USERINFO_CLASS[usize::from(*c)];
     let run = hay.get(p + 3..)?.iter().take_while(|c| in_class(c)).count();
     let at = p + 3 + run;
     (run > 0 && hay.get(at) == Some(&b'@')).then_some(at + 1)
@@ -654,7 +650,7 @@ fn query_end(hay: &[u8], p: usize) -> Option<usize> {
     if !is_query_key(hay.get(from..eq)?) {
         return None;
     }
-    let in_class = |c: &u8| c.is_ascii_alphanumeric() || b"._~%+/=-".contains(c);
+    let in_class = |c: &u8| QUERY_VALUE_CLASS[usize::from(*c)];
     let run = hay
         .get(eq + 1..)?
         .iter()
@@ -786,8 +782,33 @@ fn skip_auth_scheme(m: &str, v: usize) -> usize {
 
 const VALUE_PUNCT: &[u8] = b"!#$%&()*+-./:;<=>?@[]^_{|}~";
 
+/// Per byte value: ASCII letters and digits, and the bytes of `extra`.
+const fn byte_class(extra: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+/// The user-info class of [`Det::UrlUserinfo`]: `[A-Za-z0-9._~%!$&'()*+,;=:\-]`.
+static USERINFO_CLASS: [bool; 256] = byte_class(b"._~%!$&'()*+,;=:-");
+/// The value class of [`Det::UrlQuery`]: `[A-Za-z0-9._~%+/=\-]`.
+static QUERY_VALUE_CLASS: [bool; 256] = byte_class(b"._~%+/=-");
+/// The bytes of a `key` before `:` or `=`: `[A-Za-z0-9_.\-]`.
+static KEY_CLASS: [bool; 256] = byte_class(b"_.-");
+/// [`is_value_byte`] per byte value.
+static VALUE_CLASS: [bool; 256] = byte_class(VALUE_PUNCT);
+
 fn is_value_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || VALUE_PUNCT.contains(&c)
+    VALUE_CLASS[usize::from(c)]
 }
 
 fn is_token_byte(c: u8) -> bool {
