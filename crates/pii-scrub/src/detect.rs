@@ -239,8 +239,11 @@ fn may_hold_assignment_key(run: &[u8]) -> bool {
 const TRIGRAM_BITS: usize = 1 << 15;
 
 fn trigram(b: &[u8]) -> Option<usize> {
-    let f = |i: usize| b.get(i).map(|c| usize::from((c | 0x20) & 0x1f));
-    Some((f(0)? << 10) | (f(1)? << 5) | f(2)?)
+    let f = |c: u8| usize::from((c | 0x20) & 0x1f);
+    match *b {
+        [x, y, z, ..] => Some((f(x) << 10) | (f(y) << 5) | f(z)),
+        _ => None,
+    }
 }
 
 /// The first eight bytes at the start of `b` (zero-padded), ASCII upper case
@@ -298,7 +301,7 @@ pub(crate) struct Structured {
     /// The range of `by_trigram` of each group (group 0 is empty).
     groups: Vec<(u8, u8)>,
     /// [`trigram`]s of the [`AT_WORD_START`] literals and of the [`ANYWHERE`] words.
-    trigrams: Vec<u64>,
+    trigrams: Box<[u64; TRIGRAM_BITS / 64]>,
     /// Case-insensitive [`ASSIGNMENT_KEYS`].
     assignment: Option<AhoCorasick>,
     /// Whether [`Det::UrlUserinfo`] is on (it is matched by hand).
@@ -321,7 +324,7 @@ impl Structured {
                 by_trigram: Vec::new(),
                 group_of: Vec::new(),
                 groups: Vec::new(),
-                trigrams: Vec::new(),
+                trigrams: Box::new([0; TRIGRAM_BITS / 64]),
                 assignment: None,
                 userinfo: false,
                 query: false,
@@ -375,7 +378,7 @@ impl Structured {
             .kind(Some(AhoCorasickKind::DFA))
             .build(ASSIGNMENT_KEYS)
             .map_err(ac_err)?;
-        let mut trigrams = vec![0u64; TRIGRAM_BITS / 64];
+        let mut trigrams = Box::new([0u64; TRIGRAM_BITS / 64]);
         let anywhere_words = ANYWHERE.iter().map(|(_, w)| *w);
         for lit in AT_WORD_START.iter().copied().chain(anywhere_words) {
             if let Some(t) = trigram(lit.as_bytes())

@@ -51,7 +51,7 @@ pub(crate) struct Gazetteer {
     flags: Lexicon<u8>,
     /// A bit per [`context_key`] of every ASCII word with a [`CONTEXT`] flag:
     /// most words before a capitalised token need no lookup.
-    context_filter: Vec<u64>,
+    context_filter: Box<[u64; CONTEXT_FILTER_BITS / 64]>,
 }
 
 /// The flags [`Before`] looks at.
@@ -93,7 +93,7 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
         (PAIR_TRIGGERS.iter().map(|(_, b)| *b).collect(), PAIR_SECOND),
         (PAIR_TRIGGERS.iter().map(|(a, _)| *a).collect(), PAIR_FIRST),
     ];
-    let mut context_filter = vec![0u64; CONTEXT_FILTER_BITS / 64];
+    let mut context_filter = Box::new([0u64; CONTEXT_FILTER_BITS / 64]);
     for (set, flag) in lists {
         for w in set {
             flags.upsert(w, flag, |a, b| *a |= b);
@@ -813,9 +813,9 @@ pub(crate) struct Directory {
     first_filter: Vec<u64>,
     /// Bitmap over [`ascii_filter_key`] of the ASCII words: rejects almost every
     /// ASCII word that is not in `words`.
-    ascii_filter: Vec<u64>,
+    ascii_filter: Box<[u64; ASCII_FILTER_BITS / 64]>,
     /// Bitmap over [`pair_key`] of the ASCII words: a cheaper first filter.
-    pair_filter: Vec<u64>,
+    pair_filter: Box<[u64; PAIR_FILTER_BITS / 64]>,
     patterns: Vec<DirPattern>,
     texts: Vec<String>,
 }
@@ -928,8 +928,8 @@ impl Directory {
         }
         let mut words: Lexicon<u32> = Lexicon::new();
         let mut entries = Vec::with_capacity(by_word.len());
-        let mut ascii_filter = vec![0u64; ASCII_FILTER_BITS / 64];
-        let mut pair_filter = vec![0u64; PAIR_FILTER_BITS / 64];
+        let mut ascii_filter = Box::new([0u64; ASCII_FILTER_BITS / 64]);
+        let mut pair_filter = Box::new([0u64; PAIR_FILTER_BITS / 64]);
         for (w, entry) in by_word {
             let Ok(word) = std::str::from_utf8(&w) else {
                 continue;
@@ -1205,9 +1205,13 @@ const PAIR_FILTER_BITS: usize = 1 << 14;
 #[inline(always)]
 fn pair_key(b: &[u8], s: usize, e: usize) -> usize {
     let len = e.saturating_sub(s);
-    let fold = |i: usize| usize::from(b.get(i).map_or(0, |c| (c | 0x20) & 0x1f));
-    let second = if len >= 2 { fold(s + 1) } else { 0 };
-    (fold(s) << 9) | (second << 4) | len.min(15)
+    let fold = |c: u8| usize::from((c | 0x20) & 0x1f);
+    let (first, second) = match b.get(s..) {
+        Some([x, y, ..]) => (fold(*x), if len >= 2 { fold(*y) } else { 0 }),
+        Some([x]) => (fold(*x), 0),
+        _ => (0, 0),
+    };
+    (first << 9) | (second << 4) | len.min(15)
 }
 
 /// A 16-bit hash of the ASCII word `b[s..e]` (letters and digits), case-folded:
