@@ -1290,7 +1290,41 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
         .position(|c| c == b'x' || c == b'#')
         .unwrap_or(m.len());
     let main = m.get(..lower_main_end).unwrap_or(m).trim_end();
-    let digits = main.bytes().filter(u8::is_ascii_digit).count();
+    // One pass over `main`: its digits, its digit groups (at most 15 are
+    // kept: there are at most 15 digits) and its separators.
+    let mb = main.as_bytes();
+    let mut glen = [0usize; 16];
+    let mut ng = 0;
+    let mut digits = 0;
+    let mut first_group = "";
+    let (mut first_sep, mut any_sep, mut any_dot) = (None, false, false);
+    let (mut all_slash_or_dot, mut all_dot) = (true, true);
+    let mut i = 0;
+    while let Some(&c) = mb.get(i) {
+        if c.is_ascii_digit() {
+            let gs = i;
+            while mb.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            digits += i - gs;
+            if ng == 0 {
+                first_group = main.get(gs..i).unwrap_or("");
+            }
+            if let Some(slot) = glen.get_mut(ng) {
+                *slot = i - gs;
+            }
+            ng += 1;
+            continue;
+        }
+        if matches!(c, b'.' | b'-' | b'/') {
+            first_sep = first_sep.or(Some(c));
+            any_sep = true;
+            any_dot |= c == b'.';
+            all_slash_or_dot &= matches!(c, b'/' | b'.');
+            all_dot &= c == b'.';
+        }
+        i += 1;
+    }
     if !(7..=15).contains(&digits) {
         return false;
     }
@@ -1311,39 +1345,7 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
     {
         return false;
     }
-    // Digit groups (at most 15: there are at most 15 digits) and separators.
-    let mb = main.as_bytes();
-    let mut glen = [0usize; 16];
-    let mut ng = 0;
-    let mut first_group = "";
-    let mut i = 0;
-    while i < mb.len() {
-        if mb.get(i).is_some_and(u8::is_ascii_digit) {
-            let gs = i;
-            while mb.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            if ng == 0 {
-                first_group = main.get(gs..i).unwrap_or("");
-            }
-            if let Some(slot) = glen.get_mut(ng) {
-                *slot = i - gs;
-            }
-            ng += 1;
-        } else {
-            i += 1;
-        }
-    }
     let groups = glen.get(..ng.min(16)).unwrap_or_default();
-    let (mut first_sep, mut any_sep, mut any_dot) = (None, false, false);
-    let (mut all_slash_or_dot, mut all_dot) = (true, true);
-    for c in mb.iter().filter(|c| matches!(c, b'.' | b'-' | b'/')) {
-        first_sep = first_sep.or(Some(*c));
-        any_sep = true;
-        any_dot |= *c == b'.';
-        all_slash_or_dot &= matches!(c, b'/' | b'.');
-        all_dot &= *c == b'.';
-    }
     let intl = main.starts_with('+') || main.starts_with("00");
     let paren = main.starts_with('(');
     if groups.len() < 2 {
