@@ -1157,7 +1157,7 @@ fn card(m: &str) -> bool {
         return false;
     }
     // One separator style, in groups of at least three digits.
-    if first_sep.is_some() && (mixed || m.split([' ', '-']).any(|g| g.len() < 3)) {
+    if first_sep.is_some() && (mixed || has_short_group(m.as_bytes())) {
         return false;
     }
     let p2 = digits
@@ -1184,6 +1184,23 @@ fn card(m: &str) -> bool {
         Some(6) => true,
         _ => false,
     }
+}
+
+/// Whether a piece of `m` between blanks and dashes (or before the first,
+/// or after the last) is shorter than three bytes.
+fn has_short_group(m: &[u8]) -> bool {
+    let mut len = 0;
+    for &c in m {
+        if c == b' ' || c == b'-' {
+            if len < 3 {
+                return true;
+            }
+            len = 0;
+        } else {
+            len += 1;
+        }
+    }
+    len < 3
 }
 
 fn ssn(m: &str) -> bool {
@@ -1231,18 +1248,29 @@ fn previous_word_is(text: &str, s: usize, words: &[&str]) -> bool {
         .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
 }
 
+/// An IPv4 octet: 1 to 3 ASCII digits, at most 255.
+fn octet(part: &[u8]) -> Option<u32> {
+    if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = part
+        .iter()
+        .fold(0u32, |a, d| a * 10 + u32::from(d - b'0'));
+    (v <= 255).then_some(v)
+}
+
 fn ipv4(text: &str, s: usize, e: usize) -> bool {
     let Some(m) = text.get(s..e) else {
         return false;
     };
     let mut octets = [0u32; 4];
-    for (slot, part) in octets.iter_mut().zip(m.split('.')) {
-        if part.len() > 1 && part.starts_with('0') {
+    for (slot, part) in octets.iter_mut().zip(m.as_bytes().split(|c| *c == b'.')) {
+        if part.len() > 1 && part.first() == Some(&b'0') {
             return false;
         }
-        match part.parse::<u32>() {
-            Ok(v) if v <= 255 => *slot = v,
-            _ => return false,
+        match octet(part) {
+            Some(v) => *slot = v,
+            None => return false,
         }
     }
     // Part of a longer dotted number (a 5-part version) or of a word.
