@@ -699,18 +699,19 @@ fn validate(det: Det, text: &str, s: usize, e: usize) -> Option<(usize, usize)> 
         Det::AuthHeader => {
             let v = value_start_after_separator(m)?;
             let v = skip_auth_scheme(m, v);
-            let value = m.get(v..)?.to_ascii_lowercase();
-            let scheme_only = matches!(
-                value.as_str(),
-                "bearer"
-                    | "basic"
-                    | "token"
-                    | "digest"
-                    | "negotiate"
-                    | "apikey"
-                    | "sso-key"
-                    | "ntlm"
-            );
+            let value = m.get(v..)?;
+            let scheme_only = [
+                "bearer",
+                "basic",
+                "token",
+                "digest",
+                "negotiate",
+                "apikey",
+                "sso-key",
+                "ntlm",
+            ]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(value));
             (e - (s + v) >= 6 && !scheme_only).then_some((s + v, e))
         }
         Det::Bearer => {
@@ -821,7 +822,7 @@ fn is_token_byte(c: u8) -> bool {
 /// `key = value`: the match ends at the separator; the value follows.
 fn assignment(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
-    let key = text.get(s..e)?.to_ascii_lowercase();
+    let key = text.get(s..e)?.as_bytes();
     let mut v = e;
     while b
         .get(v)
@@ -841,26 +842,15 @@ fn assignment(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     if value.len() < 3 || is_placeholder(value) {
         return None;
     }
-    let lower = value.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "true"
-            | "false"
-            | "null"
-            | "none"
-            | "nil"
-            | "required"
-            | "optional"
-            | "redacted"
-            | "n/a"
-            | "empty"
-            | "unset"
-            | "yes"
-            | "no"
-    ) {
+    let not_a_value = [
+        "true", "false", "null", "none", "nil", "required", "optional", "redacted", "n/a",
+        "empty", "unset", "yes", "no",
+    ];
+    if not_a_value.iter().any(|w| w.eq_ignore_ascii_case(value)) {
         return None;
     }
-    let passwordish = key.contains("pass") || key.contains("pwd");
+    let holds = |w: &[u8]| key.windows(w.len()).any(|k| k.eq_ignore_ascii_case(w));
+    let passwordish = holds(b"pass") || holds(b"pwd");
     if passwordish {
         return Some((v, end));
     }
