@@ -232,6 +232,19 @@ impl<V: Copy + Default> Lexicon<V> {
         if word.is_empty() {
             return None;
         }
+        // A long ASCII word is lower-cased on the stack.
+        let mut buf = [0u8; 64];
+        if word.is_ascii()
+            && let Some(dst) = buf.get_mut(..word.len())
+        {
+            for (d, c) in dst.iter_mut().zip(word.bytes()) {
+                *d = c.to_ascii_lowercase();
+            }
+            return match Key::of(dst) {
+                Some(k) => self.get_key(k),
+                None => self.other.get(&*dst).copied(),
+            };
+        }
         let lower = word.to_lowercase();
         match Key::of(lower.as_bytes()) {
             Some(k) => self.get_key(k),

@@ -820,6 +820,47 @@ pub(crate) struct Directory {
     texts: Vec<String>,
 }
 
+/// The gazetteer flags of `head` with its diacritics folded
+/// ([`fold_diacritics`]), lower-cased: on the stack when the folded form is
+/// ASCII (as for most Latin names).
+fn folded_flags(head: &str, gz: &Gazetteer) -> u8 {
+    let mut buf = [0u8; 48];
+    let mut n = 0;
+    for c in head.chars() {
+        let folded: &[u8] = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => b"a",
+            'ç' | 'Ç' => b"c",
+            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => b"e",
+            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => b"i",
+            'ñ' | 'Ñ' => b"n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => b"o",
+            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => b"u",
+            'ý' | 'ÿ' => b"y",
+            'ß' => b"ss",
+            c if c.is_ascii() => {
+                let Some(slot) = buf.get_mut(n) else {
+                    return gz.flags(&fold_diacritics(head).to_lowercase());
+                };
+                *slot = (c as u8).to_ascii_lowercase();
+                n += 1;
+                continue;
+            }
+            _ => return gz.flags(&fold_diacritics(head).to_lowercase()),
+        };
+        for &f in folded {
+            let Some(slot) = buf.get_mut(n) else {
+                return gz.flags(&fold_diacritics(head).to_lowercase());
+            };
+            *slot = f;
+            n += 1;
+        }
+    }
+    match buf.get(..n).and_then(|w| std::str::from_utf8(w).ok()) {
+        Some(w) => gz.flags(w),
+        None => 0,
+    }
+}
+
 fn fold_diacritics(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -1966,7 +2007,7 @@ fn lookup(text: &str, s: usize, e: usize, head: &str, gz: &Gazetteer) -> (bool, 
         gz.flags_at(text, s, s + head.len())
     };
     if !text.get(s..e).is_some_and(str::is_ascii) {
-        h |= gz.flags(&fold_diacritics(head).to_lowercase());
+        h |= folded_flags(head, gz);
     }
     let names = (f | h) & (GIVEN | SURNAME);
     f = (f & (WORD | STOP)) | names;
