@@ -300,6 +300,9 @@ pub(crate) struct Structured {
     group_of: Vec<u8>,
     /// The range of `by_trigram` of each group (group 0 is empty).
     groups: Vec<(u8, u8)>,
+    /// [`crate::names::pair_key`]s (any length from 2) of the first two letters
+    /// of the [`AT_WORD_START`] literals and of the [`ANYWHERE`] words.
+    pairs: Box<[u64; crate::names::PAIR_FILTER_BITS / 64]>,
     /// [`trigram`]s of the [`AT_WORD_START`] literals and of the [`ANYWHERE`] words.
     trigrams: Box<[u64; TRIGRAM_BITS / 64]>,
     /// Case-insensitive [`ASSIGNMENT_KEYS`].
@@ -325,6 +328,7 @@ impl Structured {
                 group_of: Vec::new(),
                 groups: Vec::new(),
                 trigrams: Box::new([0; TRIGRAM_BITS / 64]),
+                pairs: Box::new([0; crate::names::PAIR_FILTER_BITS / 64]),
                 assignment: None,
                 userinfo: false,
                 query: false,
@@ -379,6 +383,15 @@ impl Structured {
             .build(ASSIGNMENT_KEYS)
             .map_err(ac_err)?;
         let mut trigrams = Box::new([0u64; TRIGRAM_BITS / 64]);
+        let mut pairs = Box::new([0u64; crate::names::PAIR_FILTER_BITS / 64]);
+        for lit in AT_WORD_START.iter().chain(ANYWHERE.iter().map(|(_, w)| w)) {
+            for len in 2..16 {
+                let k = crate::names::pair_key(lit.as_bytes(), 0, len);
+                if let Some(slot) = pairs.get_mut(k / 64) {
+                    *slot |= 1 << (k % 64);
+                }
+            }
+        }
         let anywhere_words = ANYWHERE.iter().map(|(_, w)| *w);
         for lit in AT_WORD_START.iter().copied().chain(anywhere_words) {
             if let Some(t) = trigram(lit.as_bytes())
@@ -396,6 +409,7 @@ impl Structured {
             group_of,
             groups,
             trigrams,
+            pairs,
             assignment: Some(assignment),
             userinfo,
             query,
@@ -417,10 +431,14 @@ impl Structured {
         &self,
         hay: &[u8],
         (s, e, high): (usize, usize, bool),
+        pair: usize,
         starts: &mut Vec<usize>,
     ) {
         let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-        if self.trigram_hit(hay, s) {
+        // `pair`: the [`crate::names::pair_key`] of the word at `s`; a literal
+        // starts there only if its first two letters do.
+        let pair_hit = self.pairs[pair / 64] & (1 << (pair % 64)) != 0;
+        if pair_hit && self.trigram_hit(hay, s) {
             self.starts_at_run_start(hay, s, starts);
         }
         if high {

@@ -1044,8 +1044,8 @@ impl Directory {
     fn find_in_run(
         &self,
         text: &str,
-        masks: &Masks,
-        (s, e, high, under): (usize, usize, bool, bool),
+        (s, e, high): (usize, usize, bool),
+        (word_end, k): (usize, usize),
         floor: usize,
         out: &mut Vec<Span>,
     ) -> usize {
@@ -1058,9 +1058,7 @@ impl Directory {
         if high {
             return self.scan_range(text, s, e, false, out);
         }
-        let word_end = if under { masks.alnum_end(s) } else { e };
         // Most words are rejected by the filters: no call for them.
-        let k = pair_key(text.as_bytes(), s, word_end);
         if self
             .pair_filter
             .get(k / 64)
@@ -1239,12 +1237,13 @@ const FILTER_BITS: usize = 27 * 27 * 32;
 
 const ASCII_FILTER_BITS: usize = 1 << 16;
 
-const PAIR_FILTER_BITS: usize = 1 << 14;
+/// Bits of the [`pair_key`] filters (the directory's and the secrets').
+pub(crate) const PAIR_FILTER_BITS: usize = 1 << 14;
 
 /// The first two bytes (folded to five bits, ASCII case ignored) and the
 /// length (up to 15) of the ASCII word `b[s..e]`: 14 bits.
 #[inline(always)]
-fn pair_key(b: &[u8], s: usize, e: usize) -> usize {
+pub(crate) fn pair_key(b: &[u8], s: usize, e: usize) -> usize {
     let len = e.saturating_sub(s);
     let fold = |c: u8| usize::from((c | 0x20) & 0x1f);
     let (first, second) = match b.get(s..) {
@@ -1775,7 +1774,7 @@ pub(crate) fn walk_runs(
     masks: &Masks,
     found: &mut Vec<Span>,
     out: &mut Vec<Span>,
-    mut per_run: impl FnMut(usize, usize, bool, u8),
+    mut per_run: impl FnMut(usize, usize, bool, u8, usize),
 ) {
     let gz = &*GAZETTEER;
     let b = text.as_bytes();
@@ -1792,14 +1791,19 @@ pub(crate) fn walk_runs(
             .and_then(|c| crate::scan::CLASS.get(usize::from(*c)))
             .copied()
             .unwrap_or(0);
-        per_run(s, e, high, class);
+        // The word at the run's start (to its first `_`) and its pair key,
+        // for the directory's and the secrets' filters.
+        let word_end = if under { masks.alnum_end(s) } else { e };
+        let k = pair_key(b, s, word_end);
+        per_run(s, e, high, class, k);
         let before = prev_run.replace(PrevRun {
             start: s,
             end: e,
             high,
         });
         if dir_on {
-            dir_floor = directory.find_in_run(text, masks, (s, e, high, under), dir_floor, out);
+            dir_floor =
+                directory.find_in_run(text, (s, e, high), (word_end, k), dir_floor, out);
         }
         // Only runs that start with something other than an ASCII lower-case
         // letter, digit or `_` can hold a capitalised token.

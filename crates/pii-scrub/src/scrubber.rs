@@ -398,9 +398,10 @@ impl Scrubber {
                 masks,
                 found,
                 dir_spans,
-                |s, e, high, class| {
+                |s, e, high, class, pair| {
                     if secrets {
-                        self.structured.word_starts_in_run(b, (s, e, high), starts);
+                        self.structured
+                            .word_starts_in_run(b, (s, e, high), pair, starts);
                     }
                     if digits && class & (crate::scan::DIGIT | crate::scan::UPPER) != 0 {
                         scan.at_run_start(text, d, s, groups, digit_spans);
