@@ -270,7 +270,11 @@ impl Literal {
     fn new(lit: &'static str) -> Self {
         let b = lit.as_bytes();
         let n = b.len().min(8);
-        let mask = if n == 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 };
+        let mask = if n == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
         Self {
             head: lower8(b) & mask,
             mask,
@@ -861,8 +865,8 @@ fn assignment(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
         return None;
     }
     let not_a_value = [
-        "true", "false", "null", "none", "nil", "required", "optional", "redacted", "n/a",
-        "empty", "unset", "yes", "no",
+        "true", "false", "null", "none", "nil", "required", "optional", "redacted", "n/a", "empty",
+        "unset", "yes", "no",
     ];
     if not_a_value.iter().any(|w| w.eq_ignore_ascii_case(value)) {
         return None;
@@ -1261,9 +1265,7 @@ fn octet(part: &[u8]) -> Option<u32> {
     if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let v = part
-        .iter()
-        .fold(0u32, |a, d| a * 10 + u32::from(d - b'0'));
+    let v = part.iter().fold(0u32, |a, d| a * 10 + u32::from(d - b'0'));
     (v <= 255).then_some(v)
 }
 

@@ -828,12 +828,16 @@ fn folded_flags(head: &str, gz: &Gazetteer) -> u8 {
     let mut n = 0;
     for c in head.chars() {
         let folded: &[u8] = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => b"a",
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => {
+                b"a"
+            }
             'ç' | 'Ç' => b"c",
             'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => b"e",
             'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => b"i",
             'ñ' | 'Ñ' => b"n",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => b"o",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => {
+                b"o"
+            }
             'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => b"u",
             'ý' | 'ÿ' => b"y",
             'ß' => b"ss",
@@ -1802,8 +1806,7 @@ pub(crate) fn walk_runs(
             high,
         });
         if dir_on {
-            dir_floor =
-                directory.find_in_run(text, (s, e, high), (word_end, k), dir_floor, out);
+            dir_floor = directory.find_in_run(text, (s, e, high), (word_end, k), dir_floor, out);
         }
         // Only runs that start with something other than an ASCII lower-case
         // letter, digit or `_` can hold a capitalised token.
@@ -2137,7 +2140,7 @@ mod tests {
             &masks,
             &mut found,
             &mut v,
-            |_, _, _, _| {},
+            |_, _, _, _, _| {},
         );
         v.append(&mut found);
         v.iter().map(|s| &text[s.start..s.end]).collect()
