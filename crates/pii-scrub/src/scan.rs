@@ -200,46 +200,51 @@ impl Masks {
     /// non-ASCII bytes is exactly a word.
     pub(crate) fn runs(&self) -> Runs<'_> {
         Runs {
-            masks: self,
+            blocks: &self.blocks,
+            len: self.len,
             next_block: 0,
-            block: [0; 3],
-            starts: 0,
-            prev_top: 0,
+            base: 0,
+            bounds: 0,
+            high: 0,
+            under: 0,
+            carry: 0,
         }
-    }
-
-    /// End of the run that starts at bit `j` of block `k`, and whether it has a
-    /// non-ASCII byte and a `_`.
-    fn run_end(&self, mut k: usize, mut j: usize) -> (usize, bool, bool) {
-        let mut high = false;
-        let mut under = false;
-        while let Some(&[w, u, h]) = self.blocks.get(k) {
-            let m = (w | h) >> j;
-            let ones = ((!m).trailing_zeros() as usize).min(64 - j);
-            let seg = if ones >= 64 {
-                u64::MAX
-            } else {
-                (1u64 << ones) - 1
-            };
-            high |= (h >> j) & seg != 0;
-            under |= (u >> j) & seg != 0;
-            if j + ones < 64 {
-                return ((k * 64 + j + ones).min(self.len), high, under);
-            }
-            k += 1;
-            j = 0;
-        }
-        (self.len, high, under)
     }
 }
 
-/// The iterator of [`Masks::runs`].
+/// The iterator of [`Masks::runs`]: it pops the run boundaries (the bits where
+/// the run mask changes) of one block at a time, a start then an end.
 pub(crate) struct Runs<'m> {
-    masks: &'m Masks,
+    blocks: &'m [[u64; 3]],
+    len: usize,
     next_block: usize,
-    block: [u64; 3],
-    starts: u64,
-    prev_top: u64,
+    /// Offset of the current block's first byte.
+    base: usize,
+    /// Boundaries of the current block not yet popped.
+    bounds: u64,
+    /// The current block's non-ASCII and `_` bits.
+    high: u64,
+    under: u64,
+    /// The previous block's last run bit.
+    carry: u64,
+}
+
+impl Runs<'_> {
+    /// Moves to the next block; `false` past the last one.
+    #[inline]
+    fn load(&mut self) -> bool {
+        let Some(&[w, u, h]) = self.blocks.get(self.next_block) else {
+            return false;
+        };
+        let m = w | h;
+        self.bounds = m ^ ((m << 1) | self.carry);
+        self.carry = m >> 63;
+        self.high = h;
+        self.under = u;
+        self.base = self.next_block * 64;
+        self.next_block += 1;
+        true
+    }
 }
 
 impl Iterator for Runs<'_> {
@@ -247,27 +252,44 @@ impl Iterator for Runs<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        while self.starts == 0 {
-            let &[w, u, h] = self.masks.blocks.get(self.next_block)?;
-            let m = w | h;
-            self.starts = m & !((m << 1) | self.prev_top);
-            self.prev_top = m >> 63;
-            self.block = [w, u, h];
-            self.next_block += 1;
+        // The next boundary is a start: every end is popped with its start.
+        while self.bounds == 0 {
+            if !self.load() {
+                return None;
+            }
         }
-        let [w, u, h] = self.block;
-        let k = self.next_block - 1;
-        let m = w | h;
-        let j = self.starts.trailing_zeros() as usize;
-        self.starts &= self.starts - 1;
-        let len = (!(m >> j)).trailing_zeros() as usize;
-        let s = k * 64 + j;
-        if j + len < 64 {
-            let seg = (1u64 << len) - 1;
-            Some((s, s + len, (h >> j) & seg != 0, (u >> j) & seg != 0))
-        } else {
-            let (e, high, under) = self.masks.run_end(k, j);
-            Some((s, e, high, under))
+        let j = self.bounds.trailing_zeros();
+        self.bounds &= self.bounds - 1;
+        let s = self.base + j as usize;
+        let from_j = !((1u64 << j) - 1);
+        if self.bounds != 0 {
+            // Most runs end in the block they start in.
+            let je = self.bounds.trailing_zeros();
+            self.bounds &= self.bounds - 1;
+            let seg = ((1u64 << je) - 1) & from_j;
+            return Some((
+                s,
+                self.base + je as usize,
+                self.high & seg != 0,
+                self.under & seg != 0,
+            ));
+        }
+        let mut high = self.high & from_j != 0;
+        let mut under = self.under & from_j != 0;
+        loop {
+            if !self.load() {
+                return Some((s, self.len, high, under));
+            }
+            if self.bounds != 0 {
+                let je = self.bounds.trailing_zeros();
+                self.bounds &= self.bounds - 1;
+                let seg = (1u64 << je) - 1;
+                high |= self.high & seg != 0;
+                under |= self.under & seg != 0;
+                return Some((s, self.base + je as usize, high, under));
+            }
+            high |= self.high != 0;
+            under |= self.under != 0;
         }
     }
 }
