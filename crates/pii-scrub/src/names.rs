@@ -1689,7 +1689,7 @@ impl PrevRun {
     /// non-ASCII bytes).
     fn prev_word(self, b: &[u8], s: usize) -> Option<Option<(usize, usize)>> {
         let gap = b.get(self.end..s)?;
-        if gap.iter().any(|c| *c == b'\'') {
+        if gap.contains(&b'\'') {
             return None;
         }
         // Gap bytes are ASCII non-word bytes.
