@@ -1767,13 +1767,14 @@ fn triggered_before(text: &str, s: usize) -> bool {
 
 /// Finds person names: the run's directory and, when `non_users`, people who
 /// are not users (gazetteer and context). One walk over the runs of `masks`
-/// feeds both, and calls `per_run(start, end, has_non_ascii, class)` first
-/// for every run (the other word-driven detectors; `class` is the
-/// [`crate::scan::CLASS`] of its first byte). Directory spans go to `out`,
-/// non-user spans to `found` (both cleared first).
+/// feeds both, and calls `per_run(start, end, has_non_ascii, class, pair)`
+/// first for every run (the other word-driven detectors; `class` is the
+/// [`crate::scan::CLASS`] of its first byte, `pair` the [`pair_key`] of the
+/// word at its start when the directory or `secrets` needs it, else 0).
+/// Directory spans go to `out`, non-user spans to `found` (both cleared first).
 pub(crate) fn walk_runs(
     directory: &Directory,
-    non_users: bool,
+    (non_users, secrets): (bool, bool),
     text: &str,
     masks: &Masks,
     found: &mut Vec<Span>,
@@ -1797,8 +1798,12 @@ pub(crate) fn walk_runs(
             .unwrap_or(0);
         // The word at the run's start (to its first `_`) and its pair key,
         // for the directory's and the secrets' filters.
-        let word_end = if under { masks.alnum_end(s) } else { e };
-        let k = pair_key(b, s, word_end);
+        let (word_end, k) = if dir_on || secrets {
+            let word_end = if under { masks.alnum_end(s) } else { e };
+            (word_end, pair_key(b, s, word_end))
+        } else {
+            (e, 0)
+        };
         per_run(s, e, high, class, k);
         let before = prev_run.replace(PrevRun {
             start: s,
@@ -2135,7 +2140,7 @@ mod tests {
         let masks = Masks::new(text.as_bytes());
         walk_runs(
             &directory,
-            true,
+            (true, false),
             text,
             &masks,
             &mut found,

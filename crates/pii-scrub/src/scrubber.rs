@@ -393,7 +393,7 @@ impl Scrubber {
             let mut scan = crate::detect::DigitScan::default();
             crate::names::walk_runs(
                 &self.directory,
-                d.person,
+                (d.person, secrets),
                 text,
                 masks,
                 found,
