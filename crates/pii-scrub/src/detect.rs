@@ -441,7 +441,10 @@ impl Structured {
         let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
         // `pair`: the [`crate::names::pair_key`] of the word at `s`; a literal
         // starts there only if its first two letters do.
-        let pair_hit = self.pairs[pair / 64] & (1 << (pair % 64)) != 0;
+        let pair_hit = self
+            .pairs
+            .get(pair / 64)
+            .is_some_and(|w| w & (1 << (pair % 64)) != 0);
         if pair_hit && self.trigram_hit(hay, s) {
             self.starts_at_run_start(hay, s, starts);
         }
