@@ -826,36 +826,18 @@ pub(crate) struct Directory {
 fn folded_flags(head: &str, gz: &Gazetteer) -> u8 {
     let mut buf = [0u8; 48];
     let mut n = 0;
+    let mut ch = [0u8; 4];
     for c in head.chars() {
-        let folded: &[u8] = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => {
-                b"a"
-            }
-            'ç' | 'Ç' => b"c",
-            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => b"e",
-            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => b"i",
-            'ñ' | 'Ñ' => b"n",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => {
-                b"o"
-            }
-            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => b"u",
-            'ý' | 'ÿ' => b"y",
-            'ß' => b"ss",
-            c if c.is_ascii() => {
-                let Some(slot) = buf.get_mut(n) else {
-                    return gz.flags(&fold_diacritics(head).to_lowercase());
-                };
-                *slot = (c as u8).to_ascii_lowercase();
-                n += 1;
-                continue;
-            }
-            _ => return gz.flags(&fold_diacritics(head).to_lowercase()),
+        let part = match fold_char(c) {
+            Some(f) => f.as_bytes(),
+            None if c.is_ascii() => c.encode_utf8(&mut ch).as_bytes(),
+            None => return gz.flags(&fold_diacritics(head).to_lowercase()),
         };
-        for &f in folded {
+        for &f in part {
             let Some(slot) = buf.get_mut(n) else {
                 return gz.flags(&fold_diacritics(head).to_lowercase());
             };
-            *slot = f;
+            *slot = f.to_ascii_lowercase();
             n += 1;
         }
     }
@@ -865,27 +847,36 @@ fn folded_flags(head: &str, gz: &Gazetteer) -> u8 {
     }
 }
 
+/// The ASCII spelling of a Latin letter with a diacritic (case kept), if it
+/// has one.
+fn fold_char(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "A",
+        'ç' => "c",
+        'Ç' => "C",
+        'è' | 'é' | 'ê' | 'ë' => "e",
+        'È' | 'É' | 'Ê' | 'Ë' => "E",
+        'ì' | 'í' | 'î' | 'ï' => "i",
+        'Ì' | 'Í' | 'Î' | 'Ï' => "I",
+        'ñ' => "n",
+        'Ñ' => "N",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => "o",
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => "O",
+        'ù' | 'ú' | 'û' | 'ü' => "u",
+        'Ù' | 'Ú' | 'Û' | 'Ü' => "U",
+        'ý' | 'ÿ' => "y",
+        'ß' => "ss",
+        _ => return None,
+    })
+}
+
 fn fold_diacritics(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => out.push('a'),
-            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => out.push('A'),
-            'ç' => out.push('c'),
-            'Ç' => out.push('C'),
-            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
-            'È' | 'É' | 'Ê' | 'Ë' => out.push('E'),
-            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
-            'Ì' | 'Í' | 'Î' | 'Ï' => out.push('I'),
-            'ñ' => out.push('n'),
-            'Ñ' => out.push('N'),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => out.push('o'),
-            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => out.push('O'),
-            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
-            'Ù' | 'Ú' | 'Û' | 'Ü' => out.push('U'),
-            'ý' | 'ÿ' => out.push('y'),
-            'ß' => out.push_str("ss"),
-            other => out.push(other),
+        match fold_char(c) {
+            Some(f) => out.push_str(f),
+            None => out.push(c),
         }
     }
     out
