@@ -250,7 +250,34 @@ impl Scrubber {
 
     /// Scrubs `text`, adding the findings to `findings` (for running totals).
     pub fn scrub_counting<'a>(&self, text: &'a str, findings: &mut Findings) -> Cow<'a, str> {
-        self.with_spans(text, |spans| self.redact(text, spans, findings))
+        let (out, glued) = self.with_spans(text, |spans| {
+            (self.redact(text, spans, findings), any_glued(text, spans))
+        });
+        if !glued {
+            return out;
+        }
+        // A replacement glued to its neighbours (`2001:db8::Ada Bauer`,
+        // `Bayer.Ada Bauer`) changes what they look like: scan the result
+        // again until nothing new is found, so that scrubbing is idempotent.
+        let mut out = out.into_owned();
+        for _ in 0..MAX_RESCANS {
+            let again = self.with_spans(&out, |spans| {
+                (!spans.is_empty()).then(|| {
+                    let next = self.redact(&out, spans, findings).into_owned();
+                    (next, any_glued(&out, spans))
+                })
+            });
+            match again {
+                Some((next, glued)) => {
+                    out = next;
+                    if !glued {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        Cow::Owned(out)
     }
 
     fn redact<'a>(&self, text: &'a str, spans: &[Span], findings: &mut Findings) -> Cow<'a, str> {
@@ -534,6 +561,70 @@ fn mask_into(out: &mut String, kind: Kind, value: &str) {
             out.push(c);
         }
     }
+}
+
+/// How many times at most a scrubbed text is scanned again
+/// ([`Scrubber::scrub_counting`]); each scan only replaces more of it.
+const MAX_RESCANS: usize = 4;
+
+/// Whether a finding touches a neighbouring character that its replacement
+/// could make look different to a detector. Not glued: white space; before
+/// it, an opening bracket or quote, the `=` before a secret value, the `://`
+/// before URL user-info, the `@` of a mention; after it, the `@` after URL
+/// user-info, a possessive `'s`, or closing punctuation followed by white
+/// space or the end.
+fn any_glued(text: &str, spans: &[Span]) -> bool {
+    let b = text.as_bytes();
+    spans.iter().any(|s| {
+        // ASCII neighbours (the common case) by byte, others by character.
+        let glued_before = match s.start.checked_sub(1).and_then(|p| b.get(p)) {
+            None => false,
+            Some(&c) if c < 0x80 => {
+                !(c.is_ascii_whitespace()
+                    || b"([{<\"'`".contains(&c)
+                    || (c == b'=' && matches!(s.kind, Kind::Secret | Kind::UrlCredentials))
+                    || (c == b'@' && s.kind == Kind::Person)
+                    || (s.kind == Kind::UrlCredentials
+                        && s.start >= 3
+                        && b.get(s.start - 3..s.start) == Some(b"://")))
+            }
+            Some(_) => text
+                .get(..s.start)
+                .and_then(|t| t.chars().next_back())
+                .is_some_and(|c| !c.is_whitespace() && !matches!(c, '“' | '‘' | '«')),
+        };
+        glued_before
+            || (glued_after(text, s.end)
+                && !(s.kind == Kind::UrlCredentials && b.get(s.end) == Some(&b'@')))
+    })
+}
+
+/// The `after` half of [`any_glued`] for a finding ending at `end`.
+fn glued_after(text: &str, end: usize) -> bool {
+    let b = text.as_bytes();
+    let Some(&c) = b.get(end) else {
+        return false;
+    };
+    let followed_by_blank = |at: usize| match b.get(at) {
+        None => true,
+        Some(&n) if n < 0x80 => n.is_ascii_whitespace(),
+        Some(_) => text
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .is_some_and(char::is_whitespace),
+    };
+    if c < 0x80 {
+        return !(c.is_ascii_whitespace()
+            || (c == b'\'' && b.get(end + 1) == Some(&b's'))
+            || (b")]}>\"'`,;.:!?".contains(&c) && followed_by_blank(end + 1)));
+    }
+    let Some(ch) = text.get(end..).and_then(|t| t.chars().next()) else {
+        return false;
+    };
+    let next = end + ch.len_utf8();
+    !(ch.is_whitespace()
+        || (ch == '’' && b.get(next) == Some(&b's'))
+        || (matches!(ch, '”' | '’' | '»') && followed_by_blank(next)))
 }
 
 /// Byte ranges of placeholders already in the text (`[EMAIL]`, `[PERSON:…]`), so
