@@ -1307,8 +1307,18 @@ fn ipv4(text: &str, s: usize, e: usize) -> bool {
 
 fn ipv6(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     let m = text.get(s..e)?;
-    if char_before(text, s).is_some_and(|c| is_alnum(c) || c == ':' || c == '_' || c == '.')
-        || char_after(text, e).is_some_and(|c| is_alnum(c) || c == ':' || c == '_')
+    // A `:` next to the address is punctuation unless an address-like
+    // character is on its other side.
+    let b = text.as_bytes();
+    let joined = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':');
+    // (A hex digit before a `:` would have been taken into the address.)
+    let colon_before = s >= 2
+        && b.get(s - 2)
+            .is_some_and(|c| c.is_ascii_hexdigit() || *c == b':');
+    let colon_after = joined(b.get(e + 1));
+    if char_before(text, s)
+        .is_some_and(|c| is_alnum(c) || (c == ':' && colon_before) || c == '_' || c == '.')
+        || char_after(text, e).is_some_and(|c| is_alnum(c) || (c == ':' && colon_after) || c == '_')
     {
         return None;
     }
@@ -1369,13 +1379,13 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
     if !(7..=15).contains(&digits) {
         return false;
     }
-    // Context: part of a larger token (paths, versions, keys, times).
+    // Context: part of a larger token (paths, versions, keys, times); a
+    // number that opens with `(` or `+` may follow `tel:` or `phone=`.
+    let marked = matches!(mb.first(), Some(b'(' | b'+'));
     if let Some(p) = char_before(text, s)
         && (is_alnum(p)
-            || matches!(
-                p,
-                '-' | '.' | '/' | '_' | '\\' | '+' | '=' | '#' | '$' | ':'
-            ))
+            || matches!(p, '-' | '.' | '/' | '_' | '\\' | '+' | '#' | '$')
+            || (matches!(p, '=' | ':') && !marked))
     {
         return false;
     }
@@ -1709,13 +1719,13 @@ fn classify_cluster(
                 last: m + 1 == groups.len(),
             };
             if let Some(kind) = digits_kind(text, cand, det) {
-                found = Some((kind.0, m, kind.1));
+                found = Some((kind, m));
                 break;
             }
         }
         match found {
-            Some((kind, m, ce)) => {
-                out.push(Span::new(cs, ce, kind));
+            Some(((kind, fs, fe), m)) => {
+                out.push(Span::new(fs, fe, kind));
                 k = m + 1;
             }
             None => k += 1,
@@ -1734,9 +1744,9 @@ struct Candidate {
     last: bool,
 }
 
-/// The kind of a candidate, and its end (extended by a phone extension when
-/// it ends with the cluster's last group).
-fn digits_kind(text: &str, cand: Candidate, det: &Detectors) -> Option<(Kind, usize)> {
+/// The kind of a candidate, and its start and end (a phone's end extended by
+/// its extension when it ends with the cluster's last group).
+fn digits_kind(text: &str, cand: Candidate, det: &Detectors) -> Option<(Kind, usize, usize)> {
     let Candidate {
         cs,
         ce,
@@ -1751,20 +1761,33 @@ fn digits_kind(text: &str, cand: Candidate, det: &Detectors) -> Option<(Kind, us
     if !(ip || ssn_like || card_like || phone_like) {
         return None;
     }
-    let m = text.get(cs..ce)?;
+    // A leading `(` or `+` and a closing `)` belong to phone numbers only:
+    // `(10.1.2.3)` and `(4111 1111 1111 1111)` are an address and a card.
+    let b = text.as_bytes();
+    let ks = if matches!(b.get(cs), Some(b'(' | b'+')) {
+        cs + 1
+    } else {
+        cs
+    };
+    let ke = if ce > ks && b.get(ce - 1) == Some(&b')') {
+        ce - 1
+    } else {
+        ce
+    };
+    let m = text.get(ks..ke)?;
     if det.ip
         && n == 4
         && digits <= 12
         && m.bytes().all(|c| c.is_ascii_digit() || c == b'.')
-        && ipv4(text, cs, ce)
+        && ipv4(text, ks, ke)
     {
-        return Some((Kind::Ip, ce));
+        return Some((Kind::Ip, ks, ke));
     }
     if det.national_id && n == 3 && digits == 9 && ssn_shape(m) && ssn(m) {
-        return Some((Kind::NationalId, ce));
+        return Some((Kind::NationalId, ks, ke));
     }
     if det.card && (13..=19).contains(&digits) && card(m) {
-        return Some((Kind::Card, ce));
+        return Some((Kind::Card, ks, ke));
     }
     if det.phone && n >= 2 && (7..=15).contains(&digits) {
         let ext = if last {
@@ -1774,7 +1797,7 @@ fn digits_kind(text: &str, cand: Candidate, det: &Detectors) -> Option<(Kind, us
         };
         let pe = ce + ext;
         if phone(text, cs, pe) {
-            return Some((Kind::Phone, pe));
+            return Some((Kind::Phone, cs, pe));
         }
     }
     None
@@ -1986,6 +2009,14 @@ pub(crate) fn find_ipv6(text: &str, out: &mut Vec<Span>) {
             e -= 1;
         }
         floor = e.max(colon + 1);
+        // A single `:` before or after is punctuation (`ip:2001:db8::1`,
+        // `2001:db8::1: unreachable`), a `::` is part of the address.
+        if b.get(s) == Some(&b':') && b.get(s + 1) != Some(&b':') {
+            s += 1;
+        }
+        if e >= 2 && b.get(e - 1) == Some(&b':') && b.get(e - 2) != Some(&b':') {
+            e -= 1;
+        }
         let colons = b
             .get(s..e)
             .map_or(0, |r| r.iter().filter(|c| **c == b':').count());

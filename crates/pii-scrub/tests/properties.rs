@@ -77,6 +77,21 @@ proptest! {
     }
 
     #[test]
+    fn bracketed_values_never_survive(
+        before in filler(),
+        value in planted(),
+        (open, close) in prop_oneof![
+            Just(("(", ")")), Just(("[", "]")), Just(("\"", "\"")), Just(("<", ">")),
+            Just(("'", "'")), Just(("", ":")), Just(("", ".")), Just(("", ",")),
+        ],
+        after in filler(),
+    ) {
+        let text = format!("{before} {open}{value}{close} {after}");
+        let out = scrubber().scrub(&text).text.into_owned();
+        prop_assert!(!out.contains(&value), "{value:?} survived in {out:?}");
+    }
+
+    #[test]
     fn scrubbing_is_idempotent(before in filler(), value in planted(), after in ".{0,60}") {
         let once = scrubber().scrub(&format!("{before} {value} {after}")).text.into_owned();
         let twice = scrubber().scrub(&once).text.into_owned();
