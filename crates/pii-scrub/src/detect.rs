@@ -1330,6 +1330,18 @@ fn ipv6(text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     Some((s, e))
 }
 
+/// Keys after which `:` or `=` introduces a phone number (`tel:030 1234567`).
+const PHONE_KEYS: &[&str] = &[
+    "tel",
+    "phone",
+    "telephone",
+    "fax",
+    "mobile",
+    "cell",
+    "telefon",
+    "handy",
+];
+
 fn phone(text: &str, s: usize, e: usize) -> bool {
     let Some(m) = text.get(s..e) else {
         return false;
@@ -1379,13 +1391,14 @@ fn phone(text: &str, s: usize, e: usize) -> bool {
     if !(7..=15).contains(&digits) {
         return false;
     }
-    // Context: part of a larger token (paths, versions, keys, times); a
-    // number that opens with `(` or `+` may follow `tel:` or `phone=`.
+    // Context: part of a larger token (paths, versions, keys, times); after
+    // `:` or `=` only a number that opens with `(` or `+`, or one after a
+    // phone key (`tel:`, `phone=`).
     let marked = matches!(mb.first(), Some(b'(' | b'+'));
     if let Some(p) = char_before(text, s)
         && (is_alnum(p)
             || matches!(p, '-' | '.' | '/' | '_' | '\\' | '+' | '#' | '$')
-            || (matches!(p, '=' | ':') && !marked))
+            || (matches!(p, '=' | ':') && !marked && !previous_word_is(text, s - 1, PHONE_KEYS)))
     {
         return false;
     }
