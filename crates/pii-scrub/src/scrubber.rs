@@ -250,34 +250,39 @@ impl Scrubber {
 
     /// Scrubs `text`, adding the findings to `findings` (for running totals).
     pub fn scrub_counting<'a>(&self, text: &'a str, findings: &mut Findings) -> Cow<'a, str> {
-        let (out, glued) = self.with_spans(text, |spans| {
-            (self.redact(text, spans, findings), any_glued(text, spans))
-        });
-        if !glued {
-            return out;
+        let (out, glued) = self.scrub_once(text, findings);
+        if glued {
+            Cow::Owned(self.rescan(out.into_owned(), findings))
+        } else {
+            out
         }
-        // A replacement glued to its neighbours (`2001:db8::Ada Bauer`,
-        // `Bayer.Ada Bauer`) changes what they look like: scan the result
-        // again until nothing new is found, so that scrubbing is idempotent.
-        let mut out = out.into_owned();
+    }
+
+    /// One scan of `text`, and whether a replacement is glued to other text
+    /// ([`any_glued`]).
+    fn scrub_once<'a>(&self, text: &'a str, findings: &mut Findings) -> (Cow<'a, str>, bool) {
+        self.with_spans(text, |spans| {
+            (self.redact(text, spans, findings), any_glued(text, spans))
+        })
+    }
+
+    /// A replacement glued to its neighbours (`2001:db8::Ada Bauer`,
+    /// `Bayer.Ada Bauer`) changes what they look like: the result is scanned
+    /// again until nothing new is found, so that scrubbing is idempotent.
+    #[cold]
+    #[inline(never)]
+    fn rescan(&self, mut out: String, findings: &mut Findings) -> String {
         for _ in 0..MAX_RESCANS {
-            let again = self.with_spans(&out, |spans| {
-                (!spans.is_empty()).then(|| {
-                    let next = self.redact(&out, spans, findings).into_owned();
-                    (next, any_glued(&out, spans))
-                })
-            });
-            match again {
-                Some((next, glued)) => {
-                    out = next;
-                    if !glued {
-                        break;
-                    }
-                }
-                None => break,
+            let (next, glued) = match self.scrub_once(&out, findings) {
+                (Cow::Borrowed(_), _) => break,
+                (Cow::Owned(next), glued) => (next, glued),
+            };
+            out = next;
+            if !glued {
+                break;
             }
         }
-        Cow::Owned(out)
+        out
     }
 
     fn redact<'a>(&self, text: &'a str, spans: &[Span], findings: &mut Findings) -> Cow<'a, str> {
