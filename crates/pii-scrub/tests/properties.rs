@@ -66,11 +66,29 @@ fn filler() -> impl Strategy<Value = String> {
     "([a-z]{1,8}[ ,.;!?]{1,2}){0,6}"
 }
 
+/// Words that make the dotted number right after them a version, not an IPv4
+/// address (`v 1.0.0.1`, `build 10.2.0.4`): documented behaviour, not a miss.
+const VERSION_WORDS: &[&str] = &[
+    "version", "ver", "v", "build", "release", "rev", "revision", "firmware", "fw",
+];
+
+/// [`filler`] to put before a value: it does not end with a version word.
+fn before() -> impl Strategy<Value = String> {
+    filler().prop_filter("a version word right before the value", |s| {
+        let last = s
+            .trim_end()
+            .rsplit(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or_default();
+        !VERSION_WORDS.contains(&last)
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
     #[test]
-    fn planted_values_never_survive(before in filler(), value in planted(), after in filler()) {
+    fn planted_values_never_survive(before in before(), value in planted(), after in filler()) {
         let text = format!("{before} {value} {after}");
         let out = scrubber().scrub(&text).text.into_owned();
         prop_assert!(!out.contains(&value), "{value:?} survived in {out:?}");
@@ -78,7 +96,7 @@ proptest! {
 
     #[test]
     fn bracketed_values_never_survive(
-        before in filler(),
+        before in before(),
         value in planted(),
         (open, close) in prop_oneof![
             Just(("(", ")")), Just(("[", "]")), Just(("\"", "\"")), Just(("<", ">")),
