@@ -1700,15 +1700,25 @@ fn classify_cluster(
             *slot = prev + (ge - gs);
         }
     }
+    let glued_left = char_before(text, start).is_some_and(is_alnum);
     let digits_in = |k: usize, m: usize| {
         before.get(m + 1).copied().unwrap_or(0) - before.get(k).copied().unwrap_or(0)
     };
     let mut k = 0;
     while k < usable {
+        // A later group's candidate starts at its `(` when one opens it, as
+        // the cluster would if it started there: `(0) 30 …` after a value
+        // that a secret takes is the same phone number on a second pass. Not
+        // in a cluster glued to a word, whose number is all or nothing.
         let cs = if k == 0 {
             start
         } else {
-            groups.get(k).map_or(end, |g| g.0)
+            let gs = groups.get(k).map_or(end, |g| g.0);
+            if gs > start && b.get(gs - 1) == Some(&b'(') && !glued_left {
+                gs - 1
+            } else {
+                gs
+            }
         };
         let mut found = None;
         for m in (k..usable).rev() {

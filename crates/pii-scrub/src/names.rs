@@ -1350,9 +1350,11 @@ fn sentence_start(text: &str, s: usize) -> bool {
         .trim_end_matches([' ', '\t', '"', '\'', '(', '*']);
     match before.chars().next_back() {
         None => true,
+        // `]` closes a placeholder as often as not: `api_key: Piper` reads
+        // as a sentence start, and so must `[SECRET] Piper` after scrubbing.
         Some(c) => matches!(
             c,
-            '.' | '!' | '?' | '\n' | '\r' | ':' | ';' | '-' | '•' | '>'
+            '.' | '!' | '?' | '\n' | '\r' | ':' | ';' | '-' | '•' | '>' | ']'
         ),
     }
 }
