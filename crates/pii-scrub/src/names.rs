@@ -785,6 +785,9 @@ impl Person {
 struct WordEntry {
     /// The first word of a multi-word form.
     multi: bool,
+    /// A bit per [`continuation_key`] of the forms this word starts: the
+    /// automaton is only run where the text goes on as one of them does.
+    continuations: u64,
     /// A single-word part (letters and digits only) with the spelling from the
     /// directory: no automaton walk.
     single: Option<(DirPattern, String)>,
@@ -949,15 +952,21 @@ impl Directory {
                 push(form, p);
             }
         }
-        let first_words: HashSet<String, BuildHasherDefault<Fnv>> = texts
-            .iter()
-            .filter_map(|t| t.split(|c: char| !c.is_alphanumeric()).next())
-            .map(str::to_lowercase)
-            .collect();
         let mut first_filter = vec![0u64; FILTER_BITS.div_ceil(64)];
         let mut by_word: HashMap<Vec<u8>, WordEntry, BuildHasherDefault<Fnv>> = HashMap::default();
-        for w in first_words {
-            by_word.entry(w.into_bytes()).or_default().multi = true;
+        for t in &texts {
+            let Some(first) = t.split(|c: char| !c.is_alphanumeric()).next() else {
+                continue;
+            };
+            let entry = by_word
+                .entry(first.to_lowercase().into_bytes())
+                .or_default();
+            entry.multi = true;
+            entry.continuations |= t
+                .as_bytes()
+                .get(first.len()..)
+                .and_then(continuation_key)
+                .map_or(u64::MAX, |k| 1 << k);
         }
         for (w, single) in singles {
             by_word.entry(w.into_bytes()).or_default().single = Some(single);
@@ -1139,15 +1148,16 @@ impl Directory {
         if !maybe {
             return None;
         }
-        let (multi, single) = match self
+        let (multi, continuations, single) = match self
             .words
             .get_at(text, i, word_end)
             .and_then(|k| self.entries.get(k as usize))
         {
-            Some(entry) => (entry.multi, entry.single.as_ref()),
-            None => (false, None),
+            Some(entry) => (entry.multi, entry.continuations, entry.single.as_ref()),
+            None => (false, 0, None),
         };
         if multi
+            && continues(b.get(word_end..).unwrap_or_default(), continuations)
             && let Some(ac) = &self.ac
             && let Some(e) = self.match_at(ac, text, i, out)
         {
@@ -1181,6 +1191,38 @@ impl Directory {
         }
         Some(push_person(text, s, e, p, out))
     }
+}
+
+/// How a directory form goes on after its first word, as six bits: its
+/// separator (the ASCII bytes up to the next letter or digit, at most four)
+/// and the first byte of its second word, ASCII case folded. `None` when that
+/// is not settled by ASCII bytes (a non-ASCII separator, a longer one, or
+/// nothing after the separator).
+fn continuation_key(rest: &[u8]) -> Option<u32> {
+    let sep = rest
+        .iter()
+        .take_while(|c| c.is_ascii() && !c.is_ascii_alphanumeric())
+        .count();
+    let next = *rest.get(sep)?;
+    if sep == 0 || sep > 4 || (!next.is_ascii() && next < 0xC0) {
+        return None;
+    }
+    let fold = |c: u8| if c.is_ascii_uppercase() { c | 0x20 } else { c };
+    let h = rest
+        .get(..sep)?
+        .iter()
+        .chain(std::iter::once(&next))
+        .fold(0u32, |h, &c| {
+            h.wrapping_mul(31).wrapping_add(u32::from(fold(c)))
+        });
+    Some(h.wrapping_mul(0x9E37_79B9) >> 26)
+}
+
+/// Whether the text `rest` after a first word may go on as one of the forms
+/// in `continuations` (see [`WordEntry::continuations`]).
+fn continues(rest: &[u8], continuations: u64) -> bool {
+    continuations == u64::MAX
+        || continuation_key(rest).is_none_or(|k| continuations & (1 << k) != 0)
 }
 
 /// Records a directory match; returns where the scan continues.
@@ -2189,5 +2231,75 @@ mod tests {
         assert!(names("Please Deploy the Release to Staging on Monday").is_empty());
         assert!(names("Thanks Jenkins for the build").is_empty());
         assert!(names("Will this work? Mark it done.").is_empty());
+    }
+
+    #[test]
+    fn continuation_filter_only_skips_walks_that_cannot_match() {
+        let people: Vec<Person> = [
+            "Ada Lovelace",
+            "Jean-Pierre Dubois",
+            "Kelly O'Brien",
+            "José Álvarez",
+            "Anne Marie Smith",
+            "Li Wei",
+            "Ada Byron",
+            "Dr. Ada Lee",
+        ]
+        .into_iter()
+        .map(Person::new)
+        .collect();
+        let filtered = Directory::new(&people).unwrap();
+        let mut reference = Directory::new(&people).unwrap();
+        for e in &mut reference.entries {
+            e.continuations = u64::MAX;
+        }
+        let spans = |d: &Directory, text: &str| {
+            let (mut found, mut out) = (Vec::new(), Vec::new());
+            let masks = Masks::new(text.as_bytes());
+            walk_runs(
+                d,
+                (false, false),
+                text,
+                &masks,
+                &mut found,
+                &mut out,
+                |_, _, _, _, _| {},
+            );
+            out.iter().map(|s| (s.start, s.end)).collect::<Vec<_>>()
+        };
+        let firsts = [
+            "Ada", "ada", "ADA", "Jean", "Kelly", "José", "Anne", "Li", "Dr", "Lovelace",
+        ];
+        let seps = [
+            "", " ", "  ", ", ", ",", "-", "'", ". ", "_", "é", "\u{2019}", "\n",
+        ];
+        let seconds = [
+            "Lovelace", "lovelace", "Byron", "Pierre", "O'Brien", "Marie", "Wei", "Ada", "x",
+            "Álvarez", "9",
+        ];
+        let mut n = 0;
+        for f in firsts {
+            for sep in seps {
+                for second in seconds {
+                    for tail in ["", " Smith", " Lee", ", Ada", "x"] {
+                        let text = format!("cc {f}{sep}{second}{tail} ok");
+                        assert_eq!(
+                            spans(&filtered, &text),
+                            spans(&reference, &text),
+                            "{text:?}"
+                        );
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert!(n > 5000);
+        // The filter does reject: `Ada` then `, we` starts no form.
+        let rest = b", we";
+        let ada = filtered
+            .words
+            .get("ada")
+            .and_then(|k| filtered.entries.get(k as usize));
+        assert!(ada.is_some_and(|e| e.multi && !continues(rest, e.continuations)));
     }
 }
