@@ -512,9 +512,13 @@ impl Structured {
     /// Every offset where a pattern match may start, sorted and deduplicated:
     /// a superset of the real match starts. `starts` already holds the word
     /// start candidates ([`Structured::word_starts_in_run`]).
-    fn candidates(&self, hay: &[u8], starts: &mut Vec<usize>) {
+    fn candidates(&self, hay: &[u8], starts: &mut Vec<usize>, colons: &mut Vec<usize>) -> bool {
+        let scanned = self.assignment.is_some();
         if let Some(ac) = &self.assignment {
             for q in memchr::memchr2_iter(b':', b'=', hay) {
+                if hay.get(q) == Some(&b':') {
+                    colons.push(q);
+                }
                 if hay.get(q..q + 3) == Some(b"://") {
                     starts.push(q);
                 }
@@ -548,17 +552,28 @@ impl Structured {
         }
         starts.sort_unstable();
         starts.dedup();
+        scanned
     }
 
     /// Appends every confirmed finding in `text` to `out`, in order.
     /// `starts` holds the word start candidates of every run
     /// ([`Structured::word_starts_in_run`]) and is scratch space.
-    pub(crate) fn find(&self, text: &str, starts: &mut Vec<usize>, out: &mut Vec<Span>) {
+    ///
+    /// `colons` gets the position of every `:` (cleared first); returns
+    /// whether it holds them all (`false` when no pattern is on).
+    pub(crate) fn find(
+        &self,
+        text: &str,
+        starts: &mut Vec<usize>,
+        colons: &mut Vec<usize>,
+        out: &mut Vec<Span>,
+    ) -> bool {
+        colons.clear();
         let Some(re) = &self.re else {
-            return;
+            return false;
         };
         let hay = text.as_bytes();
-        self.candidates(hay, starts);
+        let scanned = self.candidates(hay, starts, colons);
         let mut at = 0;
         for &p in starts.iter() {
             if p < at {
@@ -603,6 +618,7 @@ impl Structured {
                 at += 1;
             }
         }
+        scanned
     }
 }
 
@@ -1909,10 +1925,18 @@ fn is_local_char(c: char) -> bool {
 }
 
 /// E-mail addresses: every `@`, expanded to a local part and a dotted domain.
-pub(crate) fn find_emails(text: &str, out: &mut Vec<Span>) {
+///
+/// The same pass over the text records every `[` in `opens` (cleared first),
+/// for [`crate::scrubber`]'s placeholder check.
+pub(crate) fn find_emails(text: &str, opens: &mut Vec<usize>, out: &mut Vec<Span>) {
     let b = text.as_bytes();
     let mut floor = 0;
-    for at in memchr::memchr_iter(b'@', b) {
+    opens.clear();
+    for at in memchr::memchr2_iter(b'@', b'[', b) {
+        if b.get(at) == Some(&b'[') {
+            opens.push(at);
+            continue;
+        }
         if at < floor {
             continue;
         }
@@ -2006,49 +2030,65 @@ pub(crate) fn find_emails(text: &str, out: &mut Vec<Span>) {
 }
 
 /// IPv6 addresses: around every `:`, a run of hex digits, colons and dots.
-pub(crate) fn find_ipv6(text: &str, out: &mut Vec<Span>) {
-    let b = text.as_bytes();
+/// `colons`: the position of every `:` in `text` when known, else `None`.
+pub(crate) fn find_ipv6(text: &str, colons: Option<&[usize]>, out: &mut Vec<Span>) {
     let mut floor = 0;
-    let ip_char = |c: u8| c.is_ascii_hexdigit() || c == b':';
-    for colon in memchr::memchr_iter(b':', b) {
-        if colon < floor {
-            continue;
-        }
-        let mut s = colon;
-        while s > floor && b.get(s - 1).is_some_and(|c| ip_char(*c)) {
-            s -= 1;
-        }
-        let mut e = colon;
-        while b.get(e).is_some_and(|c| ip_char(*c) || *c == b'.') {
-            e += 1;
-        }
-        if b.get(e) == Some(&b'%') {
-            e += 1;
-            while b.get(e).is_some_and(u8::is_ascii_alphanumeric) {
-                e += 1;
+    match colons {
+        Some(colons) => {
+            for &colon in colons {
+                ipv6_at(text, colon, &mut floor, out);
             }
         }
-        while e > colon && b.get(e - 1) == Some(&b'.') {
-            e -= 1;
+        None => {
+            for colon in memchr::memchr_iter(b':', text.as_bytes()) {
+                ipv6_at(text, colon, &mut floor, out);
+            }
         }
-        floor = e.max(colon + 1);
-        // A single `:` before or after is punctuation (`ip:2001:db8::1`,
-        // `2001:db8::1: unreachable`), a `::` is part of the address.
-        if b.get(s) == Some(&b':') && b.get(s + 1) != Some(&b':') {
-            s += 1;
+    }
+}
+
+/// The IPv6 address around the `:` at `colon`, if any, past `floor`.
+#[inline]
+fn ipv6_at(text: &str, colon: usize, floor: &mut usize, out: &mut Vec<Span>) {
+    let b = text.as_bytes();
+    let ip_char = |c: u8| c.is_ascii_hexdigit() || c == b':';
+    if colon < *floor {
+        return;
+    }
+    let mut s = colon;
+    while s > *floor && b.get(s - 1).is_some_and(|c| ip_char(*c)) {
+        s -= 1;
+    }
+    let mut e = colon;
+    while b.get(e).is_some_and(|c| ip_char(*c) || *c == b'.') {
+        e += 1;
+    }
+    if b.get(e) == Some(&b'%') {
+        e += 1;
+        while b.get(e).is_some_and(u8::is_ascii_alphanumeric) {
+            e += 1;
         }
-        if e >= 2 && b.get(e - 1) == Some(&b':') && b.get(e - 2) != Some(&b':') {
-            e -= 1;
-        }
-        let colons = b
-            .get(s..e)
-            .map_or(0, |r| r.iter().filter(|c| **c == b':').count());
-        if colons < 2 || e - s < 3 {
-            continue;
-        }
-        if let Some((s, e)) = ipv6(text, s, e) {
-            out.push(Span::new(s, e, Kind::Ip));
-        }
+    }
+    while e > colon && b.get(e - 1) == Some(&b'.') {
+        e -= 1;
+    }
+    *floor = e.max(colon + 1);
+    // A single `:` before or after is punctuation (`ip:2001:db8::1`,
+    // `2001:db8::1: unreachable`), a `::` is part of the address.
+    if b.get(s) == Some(&b':') && b.get(s + 1) != Some(&b':') {
+        s += 1;
+    }
+    if e >= 2 && b.get(e - 1) == Some(&b':') && b.get(e - 2) != Some(&b':') {
+        e -= 1;
+    }
+    let colons = b
+        .get(s..e)
+        .map_or(0, |r| r.iter().filter(|c| **c == b':').count());
+    if colons < 2 || e - s < 3 {
+        return;
+    }
+    if let Some((s, e)) = ipv6(text, s, e) {
+        out.push(Span::new(s, e, Kind::Ip));
     }
 }
 

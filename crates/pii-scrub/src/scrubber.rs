@@ -398,6 +398,8 @@ impl Scrubber {
             spans,
             kept,
             starts,
+            colons,
+            opens,
             found,
             dir_spans,
             digit_spans,
@@ -443,13 +445,13 @@ impl Scrubber {
         }
         // Spans in the order of the separate passes: structured, digits,
         // e-mails, IPv6, directory, non-users.
-        self.structured.find(text, starts, spans);
+        let have_colons = self.structured.find(text, starts, colons, spans);
         spans.append(digit_spans);
         if self.detectors.email {
-            crate::detect::find_emails(text, spans);
+            crate::detect::find_emails(text, opens, spans);
         }
         if self.detectors.ip {
-            crate::detect::find_ipv6(text, spans);
+            crate::detect::find_ipv6(text, have_colons.then_some(&colons[..]), spans);
         }
         spans.append(dir_spans);
         spans.append(found);
@@ -457,7 +459,7 @@ impl Scrubber {
             return;
         }
         spans.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        placeholders(text, protected);
+        placeholders(text, self.detectors.email.then_some(&opens[..]), protected);
         let mut last_end = 0;
         for &s in spans.iter() {
             if s.end <= s.start {
@@ -634,27 +636,40 @@ fn glued_after(text: &str, end: usize) -> bool {
 
 /// Byte ranges of placeholders already in the text (`[EMAIL]`, `[PERSON:…]`), so
 /// scrubbing is idempotent.
-fn placeholders(text: &str, out: &mut Vec<(usize, usize)>) {
+fn placeholders(text: &str, opens: Option<&[usize]>, out: &mut Vec<(usize, usize)>) {
     out.clear();
-    let b = text.as_bytes();
-    for start in memchr::memchr_iter(b'[', b) {
-        let Some(rest) = text.get(start + 1..) else {
-            continue;
-        };
-        let Some(kind) = Kind::ALL.iter().find(|k| rest.starts_with(k.tag())) else {
-            continue;
-        };
-        let after = rest.get(kind.tag().len()..).unwrap_or("");
-        if after.starts_with(']') {
-            out.push((start, start + 1 + kind.tag().len() + 1));
-        } else if let Some(p) = after.strip_prefix(':') {
-            let len = p
-                .bytes()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
-                .count();
-            if p.as_bytes().get(len) == Some(&b']') {
-                out.push((start, start + 1 + kind.tag().len() + 1 + len + 1));
+    match opens {
+        Some(opens) => {
+            for &start in opens {
+                placeholder_at(text, start, out);
             }
+        }
+        None => {
+            for start in memchr::memchr_iter(b'[', text.as_bytes()) {
+                placeholder_at(text, start, out);
+            }
+        }
+    }
+}
+
+/// The placeholder opening at the `[` at `start`, if any, into `out`.
+fn placeholder_at(text: &str, start: usize, out: &mut Vec<(usize, usize)>) {
+    let Some(rest) = text.get(start + 1..) else {
+        return;
+    };
+    let Some(kind) = Kind::ALL.iter().find(|k| rest.starts_with(k.tag())) else {
+        return;
+    };
+    let after = rest.get(kind.tag().len()..).unwrap_or("");
+    if after.starts_with(']') {
+        out.push((start, start + 1 + kind.tag().len() + 1));
+    } else if let Some(p) = after.strip_prefix(':') {
+        let len = p
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+            .count();
+        if p.as_bytes().get(len) == Some(&b']') {
+            out.push((start, start + 1 + kind.tag().len() + 1 + len + 1));
         }
     }
 }
@@ -666,6 +681,10 @@ struct Scratch {
     spans: Vec<Span>,
     kept: Vec<Span>,
     starts: Vec<usize>,
+    /// Every `:` of the text, from the secrets' candidate pass for IPv6.
+    colons: Vec<usize>,
+    /// Every `[` of the text, from the e-mail pass for the placeholders.
+    opens: Vec<usize>,
     found: Vec<Span>,
     dir_spans: Vec<Span>,
     digit_spans: Vec<Span>,
@@ -697,6 +716,11 @@ impl Scratch {
         }
         if self.starts.capacity() > KEEP {
             self.starts = Vec::new();
+        }
+        for v in [&mut self.colons, &mut self.opens] {
+            if v.capacity() > KEEP {
+                *v = Vec::new();
+            }
         }
     }
 }
