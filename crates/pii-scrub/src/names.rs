@@ -2095,12 +2095,18 @@ fn next_name_token(text: &str, e: usize) -> Option<(usize, usize)> {
     Some((ns, ne))
 }
 
-/// `s` up to its first space (all of it without one).
-fn up_to_blank(s: &str) -> &str {
-    match memchr::memchr(b' ', s.as_bytes()) {
-        Some(i) => s.get(..i).unwrap_or(s),
-        None => s,
-    }
+/// The length of the [`PARTICLES`] word that `s` starts with, up to its first
+/// space (or the end), if it is one. Only the first bytes are looked at: no
+/// particle is longer than five.
+fn particle_len(s: &str) -> Option<usize> {
+    const LONGEST: usize = 5;
+    let b = s.as_bytes();
+    let n = b
+        .iter()
+        .take(LONGEST + 1)
+        .position(|&c| c == b' ')
+        .unwrap_or(b.len());
+    (n <= LONGEST && is_in(PARTICLES, s.get(..n)?)).then_some(n)
 }
 
 /// Extends a name over following capitalised parts, initials (`J.`) and
@@ -2125,20 +2131,17 @@ fn extend(text: &str, mut e: usize, gz: &Gazetteer, lenient: bool) -> usize {
             break;
         }
         // Particles: "van der Berg", "da Silva".
-        let particle_len = Some(up_to_blank(after))
-            .filter(|p| is_in(PARTICLES, p))
-            .map(str::len);
-        if let Some(pl) = particle_len {
+        if let Some(pl) = particle_len(after) {
             let tail = after.get(pl..).unwrap_or("");
             if let Some(t) = tail.strip_prefix(' ') {
                 if let Some(len) = name_token(t) {
                     e = e + 1 + pl + 1 + len;
                     continue;
                 }
-                if let Some(p2) = Some(up_to_blank(t)).filter(|p| is_in(PARTICLES, p)) {
-                    let t2 = t.get(p2.len()..).unwrap_or("");
+                if let Some(p2) = particle_len(t) {
+                    let t2 = t.get(p2..).unwrap_or("");
                     if let Some(len) = t2.strip_prefix(' ').and_then(name_token) {
-                        e = e + 1 + pl + 1 + p2.len() + 1 + len;
+                        e = e + 1 + pl + 1 + p2 + 1 + len;
                         continue;
                     }
                 }
@@ -2231,6 +2234,19 @@ mod tests {
         assert!(names("Please Deploy the Release to Staging on Monday").is_empty());
         assert!(names("Thanks Jenkins for the build").is_empty());
         assert!(names("Will this work? Mark it done.").is_empty());
+    }
+
+    #[test]
+    fn particles_are_read_up_to_the_first_space() {
+        assert!(PARTICLES.iter().all(|p| p.len() <= 5));
+        for p in PARTICLES {
+            assert_eq!(particle_len(p), Some(p.len()), "{p}");
+            assert_eq!(particle_len(&format!("{p} Berg")), Some(p.len()), "{p}");
+            assert_eq!(particle_len(&format!("{p}x Berg")), None, "{p}");
+        }
+        assert_eq!(particle_len("vanilla bean"), None);
+        assert_eq!(particle_len(""), None);
+        assert_eq!(particle_len(" van"), None);
     }
 
     #[test]
