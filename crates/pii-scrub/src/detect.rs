@@ -9,7 +9,7 @@ use regex_automata::{
     util::syntax,
 };
 
-use crate::scan::{is_alnum, is_alpha};
+use crate::scan::{Masks, is_alnum, is_alpha};
 use crate::{Detectors, Error, Kind, Result};
 
 /// A found value: byte range in the text and its kind.
@@ -512,10 +512,16 @@ impl Structured {
     /// Every offset where a pattern match may start, sorted and deduplicated:
     /// a superset of the real match starts. `starts` already holds the word
     /// start candidates ([`Structured::word_starts_in_run`]).
-    fn candidates(&self, hay: &[u8], starts: &mut Vec<usize>, colons: &mut Vec<usize>) -> bool {
+    fn candidates(
+        &self,
+        hay: &[u8],
+        masks: &Masks,
+        starts: &mut Vec<usize>,
+        colons: &mut Vec<usize>,
+    ) -> bool {
         let scanned = self.assignment.is_some();
         if let Some(ac) = &self.assignment {
-            for q in memchr::memchr2_iter(b':', b'=', hay) {
+            for q in masks.positions(crate::scan::COLON_EQUALS) {
                 if hay.get(q) == Some(&b':') {
                     colons.push(q);
                 }
@@ -564,6 +570,7 @@ impl Structured {
     pub(crate) fn find(
         &self,
         text: &str,
+        masks: &Masks,
         starts: &mut Vec<usize>,
         colons: &mut Vec<usize>,
         out: &mut Vec<Span>,
@@ -573,7 +580,7 @@ impl Structured {
             return false;
         };
         let hay = text.as_bytes();
-        let scanned = self.candidates(hay, starts, colons);
+        let scanned = self.candidates(hay, masks, starts, colons);
         let mut at = 0;
         for &p in starts.iter() {
             if p < at {
@@ -1928,11 +1935,11 @@ fn is_local_char(c: char) -> bool {
 ///
 /// The same pass over the text records every `[` in `opens` (cleared first),
 /// for [`crate::scrubber`]'s placeholder check.
-pub(crate) fn find_emails(text: &str, opens: &mut Vec<usize>, out: &mut Vec<Span>) {
+pub(crate) fn find_emails(text: &str, masks: &Masks, opens: &mut Vec<usize>, out: &mut Vec<Span>) {
     let b = text.as_bytes();
     let mut floor = 0;
     opens.clear();
-    for at in memchr::memchr2_iter(b'@', b'[', b) {
+    for at in masks.positions(crate::scan::AT_OPEN) {
         if b.get(at) == Some(&b'[') {
             opens.push(at);
             continue;

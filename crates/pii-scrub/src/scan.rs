@@ -1,6 +1,7 @@
 //! Byte-class bitmasks of a text, computed once per text and shared by the
-//! word-driven passes (secrets prefilter, directory, non-user names): one bit per
-//! byte, 64 bytes per word, eight bytes at a time without branches.
+//! word-driven passes (secrets prefilter, directory, non-user names) and the
+//! punctuation-driven ones (assignments and URLs, IPv6, e-mails, existing
+//! placeholders): one bit per byte, 64 bytes per word, sixteen bytes at a time.
 
 const LO: u64 = 0x0101_0101_0101_0101;
 pub(crate) const HI: u64 = 0x8080_8080_8080_8080;
@@ -13,21 +14,35 @@ pub(crate) const fn between(x: u64, lo: u64, hi: u64) -> u64 {
     (LO * (127 + hi) - x7) & !x & (x7 + LO * (127 - lo)) & HI
 }
 
-/// `(word, underscore, high)` for a chunk of at most 64 bytes: bit `j` of
-/// `word` is set iff byte `j` is `[A-Za-z0-9_]`, of `underscore` iff it is `_`,
-/// of `high` iff it is not ASCII. Sixteen bytes at a time with SIMD compares
-/// (SSE2 on x86-64, NEON on aarch64, a portable fallback elsewhere).
-fn chunk_masks(chunk: &[u8]) -> (u64, u64, u64) {
-    let (mut word, mut under, mut high) = (0u64, 0u64, 0u64);
+/// Index in a [`Masks`] block of the `[A-Za-z0-9_]` bits.
+const WORD: usize = 0;
+/// Index in a [`Masks`] block of the `_` bits.
+const UNDER: usize = 1;
+/// Index in a [`Masks`] block of the non-ASCII bits.
+const HIGH: usize = 2;
+/// [`Masks::positions`] of `:` and `=` (IPv6, URL schemes, assignments).
+pub(crate) const COLON_EQUALS: usize = 3;
+/// [`Masks::positions`] of `@` and `[` (e-mails, existing placeholders).
+pub(crate) const AT_OPEN: usize = 4;
+/// Masks per block.
+const PER_BLOCK: usize = 5;
+
+/// The masks of a chunk of at most 64 bytes, in block order: bit `j` of
+/// [`WORD`] is set iff byte `j` is `[A-Za-z0-9_]`, of [`UNDER`] iff it is
+/// `_`, of [`HIGH`] iff it is not ASCII, of [`COLON_EQUALS`] iff it is `:` or
+/// `=`, of [`AT_OPEN`] iff it is `@` or `[`. Sixteen bytes at a time with
+/// SIMD compares (SSE2 on x86-64, NEON on aarch64, a portable fallback
+/// elsewhere).
+fn chunk_masks(chunk: &[u8]) -> [u64; PER_BLOCK] {
+    let mut masks = [0u64; PER_BLOCK];
     let mut pieces = chunk.chunks_exact(16);
     let mut shift = 0;
     for piece in &mut pieces {
         let mut a = [0u8; 16];
         a.copy_from_slice(piece);
-        let (w, u, h) = sixteen_masks(a);
-        word |= u64::from(w) << shift;
-        under |= u64::from(u) << shift;
-        high |= u64::from(h) << shift;
+        for (m, bits) in masks.iter_mut().zip(sixteen_masks(a)) {
+            *m |= u64::from(bits) << shift;
+        }
         shift += 16;
     }
     let rest = pieces.remainder();
@@ -36,17 +51,16 @@ fn chunk_masks(chunk: &[u8]) -> (u64, u64, u64) {
         if let Some(dst) = a.get_mut(..rest.len()) {
             dst.copy_from_slice(rest);
         }
-        let (w, u, h) = sixteen_masks(a);
-        word |= u64::from(w) << shift;
-        under |= u64::from(u) << shift;
-        high |= u64::from(h) << shift;
+        for (m, bits) in masks.iter_mut().zip(sixteen_masks(a)) {
+            *m |= u64::from(bits) << shift;
+        }
     }
-    (word, under, high)
+    masks
 }
 
 /// [`chunk_masks`] of sixteen bytes (zero bytes are in no class).
 #[inline(always)]
-fn sixteen_masks(a: [u8; 16]) -> (u16, u16, u16) {
+fn sixteen_masks(a: [u8; 16]) -> [u16; PER_BLOCK] {
     use wide::{i8x16, u8x16};
     let x = u8x16::new(a);
     // `lo..=hi` as one signed compare: shift the range to start at -128.
@@ -56,14 +70,17 @@ fn sixteen_masks(a: [u8; 16]) -> (u16, u16, u16) {
     };
     let letter = in_range(x | u8x16::splat(0x20), b'a', b'z');
     let digit = in_range(x, b'0', b'9');
-    let underscore = x.simd_eq(u8x16::splat(b'_')).cast_signed();
+    let eq = |c: u8| x.simd_eq(u8x16::splat(c)).cast_signed();
+    let underscore = eq(b'_');
     // `to_bitmask` takes each lane's top bit: sixteen lanes, sixteen bits.
     let bits = |m: i8x16| m.to_bitmask() as u16;
-    (
+    [
         bits(letter | digit | underscore),
         bits(underscore),
         x.cast_signed().to_bitmask() as u16,
-    )
+        bits(eq(b':') | eq(b'=')),
+        bits(eq(b'@') | eq(b'[')),
+    ]
 }
 
 /// Where [`char::is_alphanumeric`] and [`char::is_alphabetic`] can be answered
@@ -134,11 +151,11 @@ pub(crate) static CLASS: [u8; 256] = {
     t
 };
 
-/// The bitmasks of one text: per 64-byte block, `[word, underscore, high]`
-/// (`[A-Za-z0-9_]`, `_` and non-ASCII bytes).
+/// The bitmasks of one text: per 64-byte block, `[word, underscore, high,
+/// colon or equals, at or open bracket]`.
 #[derive(Debug, Default)]
 pub(crate) struct Masks {
-    blocks: Vec<[u64; 3]>,
+    blocks: Vec<[u64; PER_BLOCK]>,
     len: usize,
 }
 
@@ -155,8 +172,7 @@ impl Masks {
         self.blocks.clear();
         self.blocks.reserve(b.len().div_ceil(64));
         for chunk in b.chunks(64) {
-            let (w, u, h) = chunk_masks(chunk);
-            self.blocks.push([w, u, h]);
+            self.blocks.push(chunk_masks(chunk));
         }
         self.len = b.len();
     }
@@ -169,11 +185,23 @@ impl Masks {
     }
 
     fn word(&self, k: usize) -> u64 {
-        self.blocks.get(k).map_or(0, |b| b[0])
+        self.blocks.get(k).map_or(0, |b| b[WORD])
     }
 
     fn under(&self, k: usize) -> u64 {
-        self.blocks.get(k).map_or(0, |b| b[1])
+        self.blocks.get(k).map_or(0, |b| b[UNDER])
+    }
+
+    /// The positions, in order, of the bytes of the mask `which`
+    /// ([`COLON_EQUALS`] or [`AT_OPEN`]).
+    pub(crate) fn positions(&self, which: usize) -> Positions<'_> {
+        Positions {
+            blocks: &self.blocks,
+            which: which.min(PER_BLOCK - 1),
+            next_block: 0,
+            base: 0,
+            bits: 0,
+        }
     }
 
     /// End of the run of ASCII letters and digits starting at `i`.
@@ -212,10 +240,38 @@ impl Masks {
     }
 }
 
+/// The iterator of [`Masks::positions`].
+pub(crate) struct Positions<'m> {
+    blocks: &'m [[u64; PER_BLOCK]],
+    which: usize,
+    next_block: usize,
+    /// Offset of the current block's first byte.
+    base: usize,
+    /// Positions in the current block not yet returned.
+    bits: u64,
+}
+
+impl Iterator for Positions<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            let block = self.blocks.get(self.next_block)?;
+            self.bits = block.get(self.which).copied().unwrap_or(0);
+            self.base = self.next_block * 64;
+            self.next_block += 1;
+        }
+        let j = self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(self.base + j)
+    }
+}
+
 /// The iterator of [`Masks::runs`]: it pops the run boundaries (the bits where
 /// the run mask changes) of one block at a time, a start then an end.
 pub(crate) struct Runs<'m> {
-    blocks: &'m [[u64; 3]],
+    blocks: &'m [[u64; PER_BLOCK]],
     len: usize,
     next_block: usize,
     /// Offset of the current block's first byte.
@@ -233,9 +289,10 @@ impl Runs<'_> {
     /// Moves to the next block; `false` past the last one.
     #[inline]
     fn load(&mut self) -> bool {
-        let Some(&[w, u, h]) = self.blocks.get(self.next_block) else {
+        let Some(block) = self.blocks.get(self.next_block) else {
             return false;
         };
+        let (w, u, h) = (block[WORD], block[UNDER], block[HIGH]);
         let m = w | h;
         self.bounds = m ^ ((m << 1) | self.carry);
         self.carry = m >> 63;
@@ -331,7 +388,13 @@ mod tests {
                 };
                 assert_eq!(
                     chunk_masks(&chunk),
-                    (bits(is_word), bits(|c| c == b'_'), bits(|c| c >= 0x80)),
+                    [
+                        bits(is_word),
+                        bits(|c| c == b'_'),
+                        bits(|c| c >= 0x80),
+                        bits(|c| c == b':' || c == b'='),
+                        bits(|c| c == b'@' || c == b'['),
+                    ],
                     "{chunk:?}"
                 );
             }

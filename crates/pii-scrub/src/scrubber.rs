@@ -445,10 +445,10 @@ impl Scrubber {
         }
         // Spans in the order of the separate passes: structured, digits,
         // e-mails, IPv6, directory, non-users.
-        let have_colons = self.structured.find(text, starts, colons, spans);
+        let have_colons = self.structured.find(text, masks, starts, colons, spans);
         spans.append(digit_spans);
         if self.detectors.email {
-            crate::detect::find_emails(text, opens, spans);
+            crate::detect::find_emails(text, masks, opens, spans);
         }
         if self.detectors.ip {
             crate::detect::find_ipv6(text, have_colons.then_some(&colons[..]), spans);
