@@ -400,6 +400,7 @@ impl Scrubber {
             starts,
             colons,
             opens,
+            order,
             found,
             dir_spans,
             digit_spans,
@@ -458,10 +459,13 @@ impl Scrubber {
         if spans.is_empty() {
             return;
         }
-        spans.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        sort_spans(text, spans, order);
         placeholders(text, self.detectors.email.then_some(&opens[..]), protected);
         let mut last_end = 0;
-        for &s in spans.iter() {
+        for &i in order.iter() {
+            let Some(&s) = usize::try_from(i).ok().and_then(|i| spans.get(i)) else {
+                continue;
+            };
             if s.end <= s.start {
                 continue;
             }
@@ -674,6 +678,33 @@ fn placeholder_at(text: &str, start: usize, out: &mut Vec<(usize, usize)>) {
     }
 }
 
+/// The order of `spans` (indices into it, in `order`): by start, the longest
+/// first among those with the same start, and otherwise in the order they
+/// were found (the order of the detectors). Usually through packed integer
+/// keys, which sort without data-dependent branches.
+fn sort_spans(text: &str, spans: &mut [Span], order: &mut Vec<u64>) {
+    const SHORT: usize = 0xFFFF;
+    order.clear();
+    let packable = u32::try_from(text.len()).is_ok()
+        && spans.len() <= SHORT
+        && spans.iter().all(|s| s.end.saturating_sub(s.start) <= SHORT);
+    if !packable {
+        // Stable: equal starts and ends keep the order of the detectors.
+        spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        order.extend(0..spans.len() as u64);
+        return;
+    }
+    // start (32 bits) | SHORT - length (16) | index (16).
+    order.extend(spans.iter().enumerate().map(|(i, s)| {
+        let len = s.end.saturating_sub(s.start);
+        ((s.start as u64) << 32) | (((SHORT - len) as u64) << 16) | i as u64
+    }));
+    order.sort_unstable();
+    for k in order.iter_mut() {
+        *k &= 0xFFFF;
+    }
+}
+
 /// Per-thread buffers reused from text to text.
 #[derive(Debug, Default)]
 struct Scratch {
@@ -685,6 +716,8 @@ struct Scratch {
     colons: Vec<usize>,
     /// Every `[` of the text, from the e-mail pass for the placeholders.
     opens: Vec<usize>,
+    /// The sorted order of `spans`.
+    order: Vec<u64>,
     found: Vec<Span>,
     dir_spans: Vec<Span>,
     digit_spans: Vec<Span>,
@@ -716,6 +749,9 @@ impl Scratch {
         }
         if self.starts.capacity() > KEEP {
             self.starts = Vec::new();
+        }
+        if self.order.capacity() > KEEP {
+            self.order = Vec::new();
         }
         for v in [&mut self.colons, &mut self.opens] {
             if v.capacity() > KEEP {

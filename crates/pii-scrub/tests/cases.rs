@@ -102,3 +102,36 @@ fn detectors_find_the_same_alone_as_together() {
     // An existing placeholder is kept; the same digits outside one are not.
     assert_eq!(only(&[Kind::Card]).scrub("4111111111111111").text, "[CARD]");
 }
+
+#[test]
+fn a_value_two_detectors_find_gets_the_same_kind_in_short_and_long_texts() {
+    // `10.1.2.3` after `password=` is both an assignment's value and an IPv4
+    // address: the earlier detector (secrets) names it, however many other
+    // findings the text holds.
+    let s = Scrubber::builder().build().unwrap();
+    for n in [0, 5, 30, 200] {
+        let text = format!(
+            "{}password= 10.1.2.3 done",
+            "mail ada@example.com, ".repeat(n)
+        );
+        let out = s.scrub(&text).text.into_owned();
+        assert!(out.ends_with("password= [SECRET] done"), "{n}: {out}");
+        assert_eq!(out.matches("[EMAIL]").count(), n);
+    }
+}
+
+#[test]
+fn findings_longer_than_64_kib_are_ordered_too() {
+    // Such a finding takes the general sort instead of the packed keys.
+    let body = "QUJD".repeat(20_000);
+    let text = format!(
+        "from ada@example.com: -----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY----- and 10.1.2.3"
+    );
+    let out = Scrubber::builder()
+        .build()
+        .unwrap()
+        .scrub(&text)
+        .text
+        .into_owned();
+    assert_eq!(out, "from [EMAIL]: [SECRET] and [IP]");
+}
