@@ -197,6 +197,14 @@ impl<V: Copy + Default> Lexicon<V> {
     pub(crate) fn get_key(&self, k: Key) -> Option<V> {
         let mask = self.slots.len() - 1;
         let mut i = k.slot(self.shift);
+        // The first slot settles most lookups, found or not: one predictable
+        // branch, then a select rather than a branch on which it was.
+        let &(sk, v) = self.slots.get(i)?;
+        let hit = sk == k;
+        if hit | sk.is_empty() {
+            return hit.then_some(v);
+        }
+        i = (i + 1) & mask;
         loop {
             let (sk, v) = self.slots.get(i)?;
             if *sk == k {
