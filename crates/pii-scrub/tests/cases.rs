@@ -83,22 +83,27 @@ fn detectors_find_the_same_alone_as_together() {
     // candidates feed IPv6, the e-mail pass records `[` for the placeholder
     // check): with the sharing detector off, the others scan for themselves.
     let text = "route 2001:db8::1 via ada@example.com, key [CARD:4111111111111111] kept";
-    assert_eq!(
-        only(&[Kind::Ip]).scrub(text).text,
-        "route [IP] via ada@example.com, key [CARD:4111111111111111] kept"
-    );
-    assert_eq!(
-        only(&[Kind::Ip, Kind::Secret]).scrub(text).text,
-        "route [IP] via ada@example.com, key [CARD:4111111111111111] kept"
-    );
-    assert_eq!(
-        only(&[Kind::Card]).scrub(text).text,
-        "route 2001:db8::1 via ada@example.com, key [CARD:4111111111111111] kept"
-    );
-    assert_eq!(
-        only(&[Kind::Card, Kind::Email]).scrub(text).text,
-        "route 2001:db8::1 via [EMAIL], key [CARD:4111111111111111] kept"
-    );
+    let cases: [(&[Kind], &str); 4] = [
+        (
+            &[Kind::Ip],
+            "route [IP] via ada@example.com, key [CARD:4111111111111111] kept",
+        ),
+        (
+            &[Kind::Ip, Kind::Secret],
+            "route [IP] via ada@example.com, key [CARD:4111111111111111] kept",
+        ),
+        (
+            &[Kind::Card],
+            "route 2001:db8::1 via ada@example.com, key [CARD:4111111111111111] kept",
+        ),
+        (
+            &[Kind::Card, Kind::Email],
+            "route 2001:db8::1 via [EMAIL], key [CARD:4111111111111111] kept",
+        ),
+    ];
+    for (kinds, want) in cases {
+        assert_eq!(only(kinds).scrub(text).text, want, "{kinds:?}");
+    }
     // An existing placeholder is kept; the same digits outside one are not.
     assert_eq!(only(&[Kind::Card]).scrub("4111111111111111").text, "[CARD]");
 }
