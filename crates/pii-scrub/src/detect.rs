@@ -1594,33 +1594,6 @@ fn digits_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Offset of the first ASCII digit in `b`, eight bytes at a time.
-pub(crate) fn first_digit(b: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = LO * 127;
-    let mut chunks = b.chunks_exact(8);
-    let mut base = 0usize;
-    for c in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(c);
-        let x = u64::from_le_bytes(word);
-        // Per byte, without carries between bytes: high bit set iff
-        // 0x2f < byte < 0x3a (Anderson's `hasbetween`).
-        let x7 = x & LOW7;
-        let t = (LO * (127 + 0x3a) - x7) & !x & (x7 + LO * (127 - 0x2f)) & HI;
-        if t != 0 {
-            return Some(base + (t.trailing_zeros() / 8) as usize);
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(u8::is_ascii_digit)
-        .map(|p| base + p)
-}
-
 /// Extends a cluster from the digit at `i`: digits, single separators
 /// (` . - /`) between digits, `(digits)`. Records digit groups.
 fn cluster(b: &[u8], mut i: usize, groups: &mut Vec<(usize, usize)>) -> usize {
@@ -2102,28 +2075,6 @@ fn ipv6_at(text: &str, colon: usize, floor: &mut usize, out: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn first_digit_matches_a_byte_scan() {
-        let mut v: Vec<u8> = (0u8..=255).collect();
-        v.extend((0u8..=255).rev());
-        for start in 0..v.len() {
-            for len in [0, 1, 7, 8, 9, 17, 40] {
-                let hay: Vec<u8> = v
-                    .iter()
-                    .skip(start)
-                    .take(len)
-                    .copied()
-                    .filter(|c| !c.is_ascii_digit() || start % 3 == 0)
-                    .collect();
-                assert_eq!(
-                    first_digit(&hay),
-                    hay.iter().position(u8::is_ascii_digit),
-                    "{hay:?}"
-                );
-            }
-        }
-    }
 
     #[test]
     fn luhn_and_mod97() {
