@@ -122,12 +122,12 @@ impl Gazetteer {
     fn flags_at(&self, text: &str, s: usize, e: usize) -> u8 {
         self.flags.get_at(text, s, e).unwrap_or(0)
     }
-    /// The [`CONTEXT`] flags of the word `text[s..e]`: an ASCII word outside
-    /// the context filter has none, without a lookup.
+    /// The [`CONTEXT`] flags of the word `text[s..e]` (`ascii`: whether it is
+    /// ASCII): an ASCII word outside the context filter has none, without a
+    /// lookup.
     #[inline]
-    fn context_flags_at(&self, text: &str, s: usize, e: usize) -> u8 {
+    fn context_flags_at(&self, text: &str, s: usize, e: usize, ascii: bool) -> u8 {
         let b = text.as_bytes();
-        let ascii = b.get(s..e).is_some_and(<[u8]>::is_ascii);
         if ascii {
             let k = context_key(b, s, e);
             let maybe = self
@@ -1724,11 +1724,22 @@ impl PrevRun {
     /// non-ASCII bytes).
     fn prev_word(self, b: &[u8], s: usize) -> Option<Option<(usize, usize)>> {
         let gap = b.get(self.end..s)?;
-        if gap.contains(&b'\'') {
-            return None;
+        // Gap bytes are ASCII non-word bytes: one look at each of a short gap.
+        if gap.len() > 4 {
+            return if gap.contains(&b'\'') {
+                None
+            } else {
+                Some(None)
+            };
         }
-        // Gap bytes are ASCII non-word bytes.
-        if gap.len() > 4 || !gap.iter().all(|c| is_gap_byte(*c)) {
+        let mut light = true;
+        for &c in gap {
+            if c == b'\'' {
+                return None;
+            }
+            light &= is_gap_byte(c);
+        }
+        if !light {
             return Some(None);
         }
         if self.high || (self.start > 0 && b.get(self.start - 1) == Some(&b'\'')) {
@@ -1749,11 +1760,18 @@ struct Before {
 impl Before {
     fn of(text: &str, s: usize, gz: &Gazetteer, prev_run: Option<PrevRun>) -> Self {
         let at_sign = s > 0 && text.as_bytes().get(s - 1) == Some(&b'@');
-        let word = match prev_run.and_then(|p| p.prev_word(text.as_bytes(), s)) {
-            Some(w) => w,
-            None => prev_word(text, s),
+        // A word settled by the run before is ASCII (`PrevRun::prev_word`).
+        let (word, ascii) = match prev_run.and_then(|p| p.prev_word(text.as_bytes(), s)) {
+            Some(w) => (w, true),
+            None => {
+                let w = prev_word(text, s);
+                let ascii = w.is_some_and(|(ps, pe)| {
+                    text.as_bytes().get(ps..pe).is_some_and(<[u8]>::is_ascii)
+                });
+                (w, ascii)
+            }
         };
-        let flags = word.map_or(0, |(ps, pe)| gz.context_flags_at(text, ps, pe));
+        let flags = word.map_or(0, |(ps, pe)| gz.context_flags_at(text, ps, pe, ascii));
         Self {
             at_sign,
             word,
