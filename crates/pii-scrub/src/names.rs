@@ -1864,7 +1864,22 @@ pub(crate) fn walk_runs(
             high,
         });
         if dir_on {
+            let found_before = out.len();
             dir_floor = directory.find_in_run(text, (s, e, high), (word_end, k), dir_floor, out);
+            // One directory name over this run and nothing after it that a
+            // name could run on into or a list go on with: what the non-user
+            // scan finds inside it changes nothing, so it is not scanned.
+            if non_users
+                && !skip_off()
+                && out.len() == found_before + 1
+                && out
+                    .last()
+                    .is_some_and(|m| m.start <= s && m.end == dir_floor)
+                && dir_floor >= e
+                && nothing_joins(text, dir_floor)
+            {
+                nu_floor = nu_floor.max(dir_floor);
+            }
         }
         // Only runs that start with something other than an ASCII lower-case
         // letter, digit or `_` can hold a capitalised token.
@@ -1879,6 +1894,49 @@ pub(crate) fn walk_runs(
             // starts at `s`.
             let hint = if from == s { before } else { None };
             nu_floor = non_users_range(text, from, e, gz, &mut last_ctx_end, hint, found);
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Turns off, on this thread, the skip of the non-user scan over a
+    /// directory name ([`nothing_joins`]): the test that it changes no output.
+    static SKIP_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+fn skip_off() -> bool {
+    SKIP_OFF.with(std::cell::Cell::get)
+}
+
+#[cfg(not(test))]
+#[inline(always)]
+fn skip_off() -> bool {
+    false
+}
+
+/// Whether nothing after a name ending at `end` can join it ([`extend`]: a
+/// blank then a capitalised token, an initial or a particle; a hyphen or an
+/// apostrophe) or go on with a list of names ([`list_gap`]).
+fn nothing_joins(text: &str, end: usize) -> bool {
+    let b = text.as_bytes();
+    match b.get(end) {
+        None => true,
+        Some(b' ') => match b.get(end + 1) {
+            Some(c) if c.is_ascii_digit() => true,
+            Some(c) if c.is_ascii_lowercase() => {
+                let rest = text.get(end + 1..).unwrap_or("");
+                let word = rest
+                    .split(|c: char| !c.is_ascii_lowercase())
+                    .next()
+                    .unwrap_or("");
+                particle_len(rest).is_none() && !matches!(word, "and" | "und" | "et" | "e" | "y")
+            }
+            _ => false,
+        },
+        Some(&c) => {
+            c.is_ascii() && !c.is_ascii_alphanumeric() && !matches!(c, b',' | b'-' | b'\'' | b'_')
         }
     }
 }
@@ -2335,5 +2393,111 @@ mod tests {
             .get("ada")
             .and_then(|k| filtered.entries.get(k as usize));
         assert!(ada.is_some_and(|e| e.multi && !continues(rest, e.continuations)));
+    }
+
+    #[test]
+    fn skipping_the_non_user_scan_over_directory_names_changes_nothing() {
+        let people = [
+            "Ada Lovelace",
+            "Kelly O'Brien",
+            "José Álvarez",
+            "Li Wei",
+            "Mark Stone",
+        ]
+        .map(Person::new);
+        let scrubber = crate::Scrubber::builder()
+            .with_people(people)
+            .build()
+            .unwrap();
+        let scrub = |text: &str, off: bool| {
+            SKIP_OFF.with(|c| c.set(off));
+            let out = scrubber.scrub(text);
+            SKIP_OFF.with(|c| c.set(false));
+            (out.text.into_owned(), out.findings)
+        };
+        let befores = [
+            "",
+            "Hi ",
+            "cc ",
+            "Dr. ",
+            "Thanks, ",
+            "the customer ",
+            "Bob and ",
+        ];
+        let names = [
+            "Ada Lovelace",
+            "ada lovelace",
+            "Lovelace, Ada",
+            "Ada",
+            "Lovelace",
+            "Kelly O'Brien",
+            "José Álvarez",
+            "Li",
+            "Mark",
+        ];
+        let afters = [
+            "",
+            " ",
+            ".",
+            ",",
+            ", Bob",
+            " and Bob",
+            " & Bob",
+            " e Bob",
+            " y María",
+            " und Jörg",
+            " van Berg",
+            " de la Cruz",
+            " Smith",
+            " J. Smith",
+            "'s laptop",
+            "\u{2019}s",
+            "-Smith",
+            " moved this",
+            " 42",
+            "\nRegards",
+            ":",
+            " Summer",
+            " (QA)",
+            " ÉMILE",
+        ];
+        let mut n = 0;
+        let mut skipped = 0;
+        for before in befores {
+            for name in names {
+                for after in afters {
+                    for tail in ["", " ok", " Monday"] {
+                        let text = format!("{before}{name}{after}{tail}");
+                        let on = scrub(&text, false);
+                        assert_eq!(on, scrub(&text, true), "{text:?}");
+                        n += 1;
+                        let b = text.as_bytes();
+                        let end = before.len() + name.len();
+                        skipped +=
+                            usize::from(nothing_joins(&text, end) && b.get(before.len()).is_some());
+                    }
+                }
+            }
+        }
+        assert!(n > 4000);
+        // The cases do take the skip, and the ones it must not take.
+        assert!(skipped > 1000, "{skipped}");
+        assert!(nothing_joins("Ada Lovelace moved", 12));
+        assert!(nothing_joins("Ada Lovelace.", 12));
+        assert!(nothing_joins("Ada Lovelace", 12));
+        for after in [
+            " Smith",
+            ", Bob",
+            " and Bob",
+            " van Berg",
+            "'s",
+            "-Smith",
+            " É",
+        ] {
+            assert!(
+                !nothing_joins(&format!("Ada Lovelace{after}"), 12),
+                "{after:?}"
+            );
+        }
     }
 }
