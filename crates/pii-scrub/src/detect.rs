@@ -947,8 +947,7 @@ fn looks_like_url_or_path(v: &str) -> bool {
 /// Shannon entropy in bits per byte.
 pub(crate) fn entropy(v: &str) -> f64 {
     let mut counts = [0u32; 256];
-    // The byte values present, to visit only those, in ascending order (the
-    // order of the sum, so the result is the same as over all 256 counts).
+    // The byte values present, to visit only those, in ascending order.
     let mut present = [0u64; 4];
     for b in v.bytes() {
         if let Some(c) = counts.get_mut(usize::from(b)) {
@@ -958,18 +957,37 @@ pub(crate) fn entropy(v: &str) -> f64 {
             *w |= 1 << (b & 63);
         }
     }
-    let n = v.len() as f64;
+    // H = log2(n) - (1/n) * sum(c * log2(c)): one logarithm per string, the
+    // terms of small counts from a table.
+    let table = &*C_LOG2_C;
     let mut sum = 0.0;
     for (k, mut w) in present.into_iter().enumerate() {
         while w != 0 {
             let b = k * 64 + w.trailing_zeros() as usize;
             w &= w - 1;
-            let p = f64::from(counts.get(b).copied().unwrap_or(0)) / n;
-            sum += -p * p.log2();
+            let c = counts.get(b).copied().unwrap_or(0);
+            sum += match table.get(c as usize) {
+                Some(t) => *t,
+                None => f64::from(c) * f64::from(c).log2(),
+            };
         }
     }
-    sum
+    let n = v.len() as f64;
+    if n == 0.0 {
+        return 0.0;
+    }
+    n.log2() - sum / n
 }
+
+/// `c * log2(c)` for the counts [`entropy`] meets most.
+static C_LOG2_C: std::sync::LazyLock<[f64; 128]> = std::sync::LazyLock::new(|| {
+    let mut t = [0.0; 128];
+    for (c, v) in t.iter_mut().enumerate().skip(1) {
+        let c = c as f64;
+        *v = c * c.log2();
+    }
+    t
+});
 
 fn high_entropy_secret(v: &str) -> bool {
     let v = v.trim_end_matches('.');
@@ -2089,5 +2107,26 @@ mod tests {
     fn entropy_orders_strings() {
         assert!(entropy("aaaaaaaaaaaaaaaaaaaa") < 0.1);
         assert!(entropy("q8Z3kP0vX7mW2rT9yL4n") > 4.0);
+        assert_eq!(entropy(""), 0.0);
+        // The table form agrees with the definition, long strings included.
+        let long = "ab".repeat(300) + "xyz";
+        for v in [
+            "abc",
+            "aab",
+            "q8Z3kP0vX7mW2rT9yL4n",
+            "AKIAIOSFODNN7EXAMPLE",
+            &long,
+        ] {
+            let n = v.len() as f64;
+            let mut counts = std::collections::BTreeMap::new();
+            for b in v.bytes() {
+                *counts.entry(b).or_insert(0u32) += 1;
+            }
+            let h: f64 = counts
+                .values()
+                .map(|&c| -(f64::from(c) / n) * (f64::from(c) / n).log2())
+                .sum();
+            assert!((entropy(v) - h).abs() < 1e-9, "{v}: {} vs {h}", entropy(v));
+        }
     }
 }
