@@ -389,8 +389,20 @@ impl Structured {
         let mut trigrams = Box::new([0u64; TRIGRAM_BITS / 64]);
         let mut pairs = Box::new([0u64; crate::names::PAIR_FILTER_BITS / 64]);
         for lit in AT_WORD_START.iter().chain(ANYWHERE.iter().map(|(_, w)| w)) {
-            for len in 2..16 {
-                let k = crate::names::pair_key(lit.as_bytes(), 0, len);
+            // The word a literal starts (its letters and digits up to the
+            // first `_` or other byte) holds the literal's leading letters and
+            // digits: exactly those when another byte follows them in the
+            // literal (`ghp_`, `glpat-`), at least those otherwise (`akia`).
+            let lit = lit.as_bytes();
+            let head = lit.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+            // `pair_key` caps lengths at 15.
+            let lens = if head < lit.len() {
+                head.min(15)..head.min(15) + 1
+            } else {
+                head.min(15)..16
+            };
+            for len in lens {
+                let k = crate::names::pair_key(lit, 0, len);
                 if let Some(slot) = pairs.get_mut(k / 64) {
                     *slot |= 1 << (k % 64);
                 }
@@ -2093,6 +2105,43 @@ fn ipv6_at(text: &str, colon: usize, floor: &mut usize, out: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pair_filter_lets_every_literal_through() {
+        let st = Structured::new(&Detectors::default()).unwrap();
+        let words = AT_WORD_START.iter().chain(ANYWHERE.iter().map(|(_, w)| w));
+        for lit in words {
+            for tail in ["", "AbC0123456789xyzXYZ", "x", "_Ab9", "-Ab9"] {
+                for text in [
+                    format!("{lit}{tail} ok"),
+                    format!("{}{tail} ok", lit.to_uppercase()),
+                ] {
+                    let b = text.as_bytes();
+                    // The word at the run start, as `walk_runs` measures it.
+                    let end = b
+                        .iter()
+                        .position(|c| !c.is_ascii_alphanumeric())
+                        .unwrap_or(b.len());
+                    let k = crate::names::pair_key(b, 0, end);
+                    let hit = st
+                        .pairs
+                        .get(k / 64)
+                        .is_some_and(|w| w & (1 << (k % 64)) != 0);
+                    assert!(hit, "{text:?}");
+                }
+            }
+        }
+        // And it does filter: an `and` or an `as` is not let through.
+        for w in ["and", "as", "any", "be"] {
+            let k = crate::names::pair_key(w.as_bytes(), 0, w.len());
+            assert!(
+                st.pairs
+                    .get(k / 64)
+                    .is_some_and(|x| x & (1 << (k % 64)) == 0),
+                "{w}"
+            );
+        }
+    }
 
     #[test]
     fn luhn_and_mod97() {
