@@ -550,10 +550,7 @@ impl Structured {
                     j -= 1;
                 }
                 let re = j;
-                while j > 0 && hay.get(j - 1).is_some_and(|c| KEY_CLASS[usize::from(*c)]) {
-                    j -= 1;
-                }
-                let rs = j;
+                let rs = key_run_start(hay, j);
                 if rs == re {
                     continue;
                 }
@@ -639,6 +636,34 @@ impl Structured {
         }
         scanned
     }
+}
+
+/// The start of the run of [`KEY_CLASS`] bytes that ends at `j`, eight bytes
+/// at a time.
+fn key_run_start(hay: &[u8], mut j: usize) -> usize {
+    use crate::scan::{HI, between};
+    while let Some(w) = j
+        .checked_sub(8)
+        .and_then(|i| hay.get(i..j))
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    {
+        let x = u64::from_le_bytes(w);
+        // High bit of each byte set iff it is a letter, a digit, `-`, `.` or `_`.
+        let key = between(x, 0x2f, 0x3a)
+            | between(x | 0x2020_2020_2020_2020, 0x60, 0x7b)
+            | between(x, 0x2c, 0x2f)
+            | between(x, 0x5e, 0x60);
+        let other = !key & HI;
+        if other != 0 {
+            // Just after the last byte that is not a key byte.
+            return j - 8 + (63 - other.leading_zeros() as usize) / 8 + 1;
+        }
+        j -= 8;
+    }
+    while j > 0 && hay.get(j - 1).is_some_and(|c| KEY_CLASS[usize::from(*c)]) {
+        j -= 1;
+    }
+    j
 }
 
 /// The end of a match of the [`Det::UrlUserinfo`] pattern
@@ -2105,6 +2130,38 @@ fn ipv6_at(text: &str, colon: usize, floor: &mut usize, out: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_runs_end_where_the_bytes_leave_the_class() {
+        let slow = |hay: &[u8], mut j: usize| {
+            while j > 0 && hay.get(j - 1).is_some_and(|c| KEY_CLASS[usize::from(*c)]) {
+                j -= 1;
+            }
+            j
+        };
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let alphabet = b"aZ09_.-/:=@ \t\"'?&;`[{\x7f\x80\xc3\xa9";
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 40) as usize;
+            // Half the cases mostly key bytes, for runs of eight and more.
+            let alphabet: &[u8] = if x & 1 == 0 {
+                alphabet
+            } else {
+                b"aZ09_.-aZ09_.-aZ09_.-q/"
+            };
+            let hay: Vec<u8> = (0..len)
+                .map(|i| alphabet[((x >> (i % 50)) as usize + i * 7) % alphabet.len()])
+                .collect();
+            for j in 0..=hay.len() {
+                assert_eq!(key_run_start(&hay, j), slow(&hay, j), "{hay:?} {j}");
+            }
+        }
+        assert_eq!(key_run_start(b"x api_key.v-2", 13), 2);
+        assert_eq!(key_run_start(b"abcdefghijklmnopqrstuvwxyz", 26), 0);
+    }
 
     #[test]
     fn pair_filter_lets_every_literal_through() {
