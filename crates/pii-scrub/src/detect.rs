@@ -832,17 +832,19 @@ fn is_placeholder(v: &str) -> bool {
 }
 
 fn is_issue_key(v: &str) -> bool {
-    match v.split_once('-') {
-        Some((p, n)) => {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-                && p.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
-                && !n.is_empty()
-                && n.bytes().all(|b| b.is_ascii_digit())
-        }
-        None => false,
-    }
+    let b = v.as_bytes();
+    let Some(dash) = b.iter().position(|&c| c == b'-') else {
+        return false;
+    };
+    let (p, n) = (
+        b.get(..dash).unwrap_or_default(),
+        b.get(dash + 1..).unwrap_or_default(),
+    );
+    p.first().is_some_and(u8::is_ascii_uppercase)
+        && p.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && !n.is_empty()
+        && n.iter().all(u8::is_ascii_digit)
 }
 
 /// Offset of the value after the first `:` or `=` (and any `>`, blanks, quotes).
