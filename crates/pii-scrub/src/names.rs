@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{Anchored, MatchKind};
 
 use crate::detect::Span;
 use crate::lexicon::Lexicon;
@@ -802,10 +803,37 @@ struct DirPattern {
     ambiguous: bool,
 }
 
+/// The directory's Aho-Corasick automaton, walked by hand ([`longest_at`]).
+#[derive(Debug)]
+enum DirAutomaton {
+    Contiguous(aho_corasick::nfa::contiguous::NFA),
+    Noncontiguous(aho_corasick::nfa::noncontiguous::NFA),
+}
+
+/// The longest form of `a` that starts at `s` (an anchored walk of a
+/// leftmost-longest automaton, a few bytes long): its pattern and end.
+#[inline]
+fn longest_at<A: Automaton>(a: &A, b: &[u8], s: usize) -> Option<(aho_corasick::PatternID, usize)> {
+    let mut sid = a.start_state(Anchored::Yes).ok()?;
+    let mut found = None;
+    for (at, &c) in b.get(s..)?.iter().enumerate() {
+        sid = a.next_state(Anchored::Yes, sid, c);
+        if a.is_special(sid) {
+            if a.is_dead(sid) {
+                break;
+            }
+            if a.is_match(sid) {
+                found = Some((a.match_pattern(sid, 0), s + at + 1));
+            }
+        }
+    }
+    found
+}
+
 /// The directory automaton.
 #[derive(Debug)]
 pub(crate) struct Directory {
-    ac: Option<AhoCorasick>,
+    ac: Option<DirAutomaton>,
     /// Lower-cased first word of every multi-word form (`true`: run the
     /// automaton there) and every single-word part: one lookup per word, an
     /// index into `entries`.
@@ -1009,18 +1037,19 @@ impl Directory {
                 texts,
             });
         }
-        let ac = AhoCorasick::builder()
+        // The compact automaton; the other kind if the directory is too
+        // large for it.
+        let ac = aho_corasick::nfa::contiguous::NFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&texts)
+            .map(DirAutomaton::Contiguous)
             .or_else(|_| {
-                AhoCorasick::builder()
+                aho_corasick::nfa::noncontiguous::NFA::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::LeftmostLongest)
-                    .start_kind(StartKind::Anchored)
                     .build(&texts)
+                    .map(DirAutomaton::Noncontiguous)
             })
             .map_err(|e| Error::Directory {
                 people: people.len(),
@@ -1174,19 +1203,21 @@ impl Directory {
 
     fn match_at(
         &self,
-        ac: &AhoCorasick,
+        ac: &DirAutomaton,
         text: &str,
         s: usize,
         out: &mut Vec<Span>,
     ) -> Option<usize> {
-        let input = Input::new(text).span(s..text.len()).anchored(Anchored::Yes);
-        let m = ac.find(input)?;
-        let e = m.end();
-        let p = self.patterns.get(m.pattern().as_usize())?;
+        let found = match ac {
+            DirAutomaton::Contiguous(a) => longest_at(a, text.as_bytes(), s),
+            DirAutomaton::Noncontiguous(a) => longest_at(a, text.as_bytes(), s),
+        };
+        let (pid, e) = found?;
+        let p = self.patterns.get(pid.as_usize())?;
         if !text.is_char_boundary(e) || !word_bounded(text, s, e) {
             return None;
         }
-        if p.single && !single_ok(text, s, e, p, self.texts.get(m.pattern().as_usize())) {
+        if p.single && !single_ok(text, s, e, p, self.texts.get(pid.as_usize())) {
             return None;
         }
         Some(push_person(text, s, e, p, out))
@@ -2499,5 +2530,62 @@ mod tests {
                 "{after:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_hand_walk_finds_what_the_searcher_finds() {
+        use aho_corasick::{AhoCorasick, Input, StartKind};
+        let forms = [
+            "Ada Lovelace",
+            "Lovelace, Ada",
+            "Ada",
+            "Ada Lovelace-Byron",
+            "Li Wei",
+            "Li",
+            "José Álvarez",
+            "Anne Marie Smith",
+            "Anne Marie",
+        ];
+        let searcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(forms)
+            .unwrap();
+        let contiguous = aho_corasick::nfa::contiguous::NFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(forms)
+            .unwrap();
+        let noncontiguous = aho_corasick::nfa::noncontiguous::NFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(forms)
+            .unwrap();
+        let texts = [
+            "cc ada lovelace-byron and LI WEI, Lovelace, Ada.",
+            "Anne Marie Smithers met Anne Marie and José Álvarez",
+            "AdaAda Lovelac Li Wei Lovelace,Ada Anne Mari",
+        ];
+        let mut n = 0;
+        for text in texts {
+            for s in 0..text.len() {
+                let want = searcher
+                    .find(Input::new(text).span(s..text.len()).anchored(Anchored::Yes))
+                    .map(|m| (m.pattern(), m.end()));
+                assert_eq!(
+                    longest_at(&contiguous, text.as_bytes(), s),
+                    want,
+                    "{text:?} {s}"
+                );
+                assert_eq!(
+                    longest_at(&noncontiguous, text.as_bytes(), s),
+                    want,
+                    "{text:?} {s}"
+                );
+                n += usize::from(want.is_some());
+            }
+        }
+        assert!(n >= 10, "{n}");
     }
 }
