@@ -604,6 +604,13 @@ impl Structured {
                     continue;
                 };
                 (Det::UrlUserinfo, p, e)
+            } else if hay.get(p..p + 10) == Some(b"-----BEGIN") {
+                // Only the PEM pattern can match here; by hand, as the lazy
+                // body makes the automaton slow over a whole key block.
+                let Some(e) = pem_end(hay, p) else {
+                    continue;
+                };
+                (Det::Pem, p, e)
             } else if matches!(hay.get(p), Some(b'?' | b'&' | b';')) {
                 // Only the URL query pattern can match at these separators.
                 if !self.query {
@@ -664,6 +671,45 @@ fn key_run_start(hay: &[u8], mut j: usize) -> usize {
         j -= 1;
     }
     j
+}
+
+/// The end of a match of the [`Det::Pem`] pattern at `p`, by hand: the
+/// `-----BEGIN … PRIVATE KEY-----` line, then the body up to the first
+/// `-----END … PRIVATE KEY-----` line reachable through body bytes, or, when
+/// there is none, the run of body bytes without `-`.
+fn pem_end(hay: &[u8], p: usize) -> Option<usize> {
+    let body = p + 10 + key_label_end(hay.get(p + 10..)?)?;
+    let in_body = |c: u8| c.is_ascii_alphanumeric() || b"+/=\r\n\t :,.-".contains(&c);
+    let mut q = body;
+    while let Some(&c) = hay.get(q) {
+        if c == b'-'
+            && hay.get(q..q + 8) == Some(b"-----END")
+            && let Some(len) = hay.get(q + 8..).and_then(key_label_end)
+        {
+            return Some(q + 8 + len);
+        }
+        if !in_body(c) {
+            break;
+        }
+        q += 1;
+    }
+    let run = hay
+        .get(body..)?
+        .iter()
+        .take_while(|&&c| c != b'-' && in_body(c))
+        .count();
+    Some(body + run)
+}
+
+/// The length of `[ A-Z0-9]*PRIVATE KEY-----` at the start of `rest`: the run
+/// of capitals, digits and blanks must end in `PRIVATE KEY`, then `-----`.
+fn key_label_end(rest: &[u8]) -> Option<usize> {
+    let run = rest
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b' ')
+        .count();
+    (rest.get(..run)?.ends_with(b"PRIVATE KEY") && rest.get(run..run + 5) == Some(b"-----"))
+        .then_some(run + 5)
 }
 
 /// The end of a match of the [`Det::UrlUserinfo`] pattern
@@ -2132,6 +2178,54 @@ fn ipv6_at(text: &str, colon: usize, floor: &mut usize, out: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pem_by_hand_matches_the_pattern() {
+        let re = meta::Regex::new(PATTERNS[0].1).unwrap();
+        let heads = [
+            "-----BEGIN PRIVATE KEY-----",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "-----BEGIN RSA PUBLIC KEY-----",
+            "-----BEGIN  PRIVATE KEY----",
+            "-----BEGIN OPENSSH PRIVATE KEY-----x",
+            "-----BEGINPRIVATE KEY-----",
+        ];
+        let ends = [
+            "-----END PRIVATE KEY-----",
+            "-----END RSA PRIVATE KEY-----",
+            "-----END RSA PRIVATE KEY----",
+            "-----END CERTIFICATE-----",
+            "-----END-----",
+            "",
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let alphabet = b"aZ09+/=\r\n\t :,.-_\\@\xc3";
+        let mut matched = 0;
+        for head in heads {
+            for end in ends {
+                for _ in 0..60 {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let len = (x % 24) as usize;
+                    let body: Vec<u8> = (0..len)
+                        .map(|i| alphabet[((x >> (i % 40)) as usize + i) % alphabet.len()])
+                        .collect();
+                    let body = String::from_utf8_lossy(&body);
+                    let second = if x & 1 == 0 { end } else { "" };
+                    let text = format!("x {head}{body}{end}{body}{second} tail");
+                    let hay = text.as_bytes();
+                    let p = 2;
+                    let want = re
+                        .search(&Input::new(hay).span(p..hay.len()).anchored(Anchored::Yes))
+                        .map(|m| m.end());
+                    assert_eq!(pem_end(hay, p), want, "{text:?}");
+                    matched += usize::from(want.is_some());
+                }
+            }
+        }
+        assert!(matched > 500, "{matched}");
+    }
 
     #[test]
     fn key_runs_end_where_the_bytes_leave_the_class() {
