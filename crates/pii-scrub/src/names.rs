@@ -1313,12 +1313,10 @@ pub(crate) const PAIR_FILTER_BITS: usize = 1 << 14;
 #[inline(always)]
 pub(crate) fn pair_key(b: &[u8], s: usize, e: usize) -> usize {
     let len = e.saturating_sub(s);
-    let fold = |c: u8| usize::from((c | 0x20) & 0x1f);
-    let (first, second) = match b.get(s..) {
-        Some([x, y, ..]) => (fold(*x), if len >= 2 { fold(*y) } else { 0 }),
-        Some([x]) => (fold(*x), 0),
-        _ => (0, 0),
-    };
+    let fold = |c: Option<&u8>| c.map_or(0, |c| usize::from((c | 0x20) & 0x1f));
+    let first = fold(b.get(s));
+    // The second byte only counts inside the word: a select, not a branch.
+    let second = fold(b.get(s + 1)) & if len >= 2 { 0x1f } else { 0 };
     (first << 9) | (second << 4) | len.min(15)
 }
 
