@@ -679,7 +679,7 @@ fn key_run_start(hay: &[u8], mut j: usize) -> usize {
 /// there is none, the run of body bytes without `-`.
 fn pem_end(hay: &[u8], p: usize) -> Option<usize> {
     let body = p + 10 + key_label_end(hay.get(p + 10..)?)?;
-    let in_body = |c: u8| c.is_ascii_alphanumeric() || b"+/=\r\n\t :,.-".contains(&c);
+    let in_body = |c: u8| PEM_BODY[usize::from(c)];
     let mut q = body;
     while let Some(&c) = hay.get(q) {
         if c == b'-'
@@ -941,6 +941,8 @@ static USERINFO_CLASS: [bool; 256] = byte_class(b"._~%!$&'()*+,;=:-");
 static QUERY_VALUE_CLASS: [bool; 256] = byte_class(b"._~%+/=-");
 /// The bytes of a `key` before `:` or `=`: `[A-Za-z0-9_.\-]`.
 static KEY_CLASS: [bool; 256] = byte_class(b"_.-");
+/// The bytes of a PEM block's body ([`pem_end`]).
+static PEM_BODY: [bool; 256] = byte_class(b"+/=\r\n\t :,.-");
 /// [`is_value_byte`] per byte value.
 static VALUE_CLASS: [bool; 256] = byte_class(VALUE_PUNCT);
 
