@@ -1898,16 +1898,8 @@ pub(crate) fn walk_runs(
             // One directory name over this run and nothing after it that a
             // name could run on into or a list go on with: what the non-user
             // scan finds inside it changes nothing, so it is not scanned.
-            if non_users
-                && !skip_off()
-                && out.len() == found_before + 1
-                && out
-                    .last()
-                    .is_some_and(|m| m.start <= s && m.end == dir_floor)
-                && dir_floor >= e
-                && nothing_joins(text, dir_floor)
-            {
-                nu_floor = nu_floor.max(dir_floor);
+            if non_users && out.len() != found_before {
+                nu_floor = skip_to(text, (s, e), dir_floor, out.get(found_before..), nu_floor);
             }
         }
         // Only runs that start with something other than an ASCII lower-case
@@ -1945,9 +1937,36 @@ fn skip_off() -> bool {
     false
 }
 
+/// Where the non-user scan goes on after the directory found `found` in the
+/// run `s..e` (and went on to `dir_floor`): past one match over the run that
+/// nothing can join ([`nothing_joins`]), else at `nu_floor`.
+#[cold]
+#[inline(never)]
+fn skip_to(
+    text: &str,
+    (s, e): (usize, usize),
+    dir_floor: usize,
+    found: Option<&[Span]>,
+    nu_floor: usize,
+) -> usize {
+    match found {
+        Some([m])
+            if !skip_off()
+                && m.start <= s
+                && m.end == dir_floor
+                && dir_floor >= e
+                && nothing_joins(text, dir_floor) =>
+        {
+            nu_floor.max(dir_floor)
+        }
+        _ => nu_floor,
+    }
+}
+
 /// Whether nothing after a name ending at `end` can join it ([`extend`]: a
 /// blank then a capitalised token, an initial or a particle; a hyphen or an
-/// apostrophe) or go on with a list of names ([`list_gap`]).
+/// apostrophe) or go on with a list of names ([`list_gap`]: a comma or a
+/// joining word, then a capitalised token).
 fn nothing_joins(text: &str, end: usize) -> bool {
     let b = text.as_bytes();
     match b.get(end) {
@@ -1964,9 +1983,18 @@ fn nothing_joins(text: &str, end: usize) -> bool {
             }
             _ => false,
         },
-        Some(&c) => {
-            c.is_ascii() && !c.is_ascii_alphanumeric() && !matches!(c, b',' | b'-' | b'\'' | b'_')
+        // After a comma a list goes on only with a capitalised token or `and`.
+        Some(b',') => {
+            let after = if b.get(end + 1) == Some(&b' ') {
+                end + 2
+            } else {
+                end + 1
+            };
+            b.get(after)
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && b.get(after..after + 3) != Some(b"and")
         }
+        Some(&c) => c.is_ascii() && !c.is_ascii_alphanumeric() && !matches!(c, b'-' | b'\'' | b'_'),
     }
 }
 
@@ -2489,6 +2517,15 @@ mod tests {
             " Summer",
             " (QA)",
             " ÉMILE",
+            ", we",
+            ",we",
+            ", and Bob",
+            ",and Bob",
+            ",  Bob",
+            ", 42",
+            ", é",
+            ",Bob",
+            ", andrea Bob",
         ];
         let mut n = 0;
         let mut skipped = 0;
@@ -2514,9 +2551,15 @@ mod tests {
         assert!(nothing_joins("Ada Lovelace moved", 12));
         assert!(nothing_joins("Ada Lovelace.", 12));
         assert!(nothing_joins("Ada Lovelace", 12));
+        assert!(nothing_joins("Ada Lovelace, we", 12));
+        assert!(nothing_joins("Ada Lovelace,4", 12));
         for after in [
             " Smith",
             ", Bob",
+            ",Bob",
+            ", and Bob",
+            ",and Bob",
+            ",  Bob",
             " and Bob",
             " van Berg",
             "'s",
