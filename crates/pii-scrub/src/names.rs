@@ -1979,7 +1979,7 @@ fn nothing_joins(text: &str, end: usize) -> bool {
                     .split(|c: char| !c.is_ascii_lowercase())
                     .next()
                     .unwrap_or("");
-                particle_len(rest).is_none() && !matches!(word, "and" | "und" | "et" | "e" | "y")
+                particle_len(rest).is_none() && !list_gap(text.get(end..end + word.len() + 2))
             }
             _ => false,
         },
@@ -2081,6 +2081,14 @@ fn non_users_range(
     i
 }
 
+/// Whether `gap` joins two names of a list (`, `, ` and `, ` & `, …).
+fn list_gap(gap: Option<&str>) -> bool {
+    matches!(
+        gap,
+        Some(", " | "," | " and " | " & " | ", and " | " und " | " et " | " e " | " y ")
+    )
+}
+
 /// Decides whether the token `s..e` starts a name; returns the name's end and
 /// whether it was found by context (so a following `, Name` list continues it).
 fn classify(
@@ -2115,14 +2123,7 @@ fn classify(
     let possessive = text
         .get(e..)
         .is_some_and(|r| r.starts_with("'s") || r.starts_with("’s"));
-    let list_continuation = last_ctx_end.is_some_and(|end| {
-        text.get(end..s).is_some_and(|gap| {
-            matches!(
-                gap,
-                ", " | "," | " and " | " & " | ", and " | " und " | " et " | " e " | " y "
-            )
-        })
-    });
+    let list_continuation = last_ctx_end.is_some_and(|end| list_gap(text.get(end..s)));
     // The context look-behind only matters for tokens that may be names.
     let eligible = name_like || honorific;
     if eligible && (honorific || list_continuation || before_of().triggered(text)) {
